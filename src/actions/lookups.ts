@@ -1,0 +1,62 @@
+import { resolveKey, type ResolvedKey } from '../store/keys.ts';
+import type { Db } from '../store/db.ts';
+import type { SecretBox } from '../auth/secrets.ts';
+import { getTemplate, TemplateStatus, type Template } from '../store/templates.ts';
+import { findApprovedSender, listSenders } from '../store/senders.ts';
+
+const TTL_MS = 2_000;
+
+/**
+ * Short-lived caches for what every request reads: keys, approved templates and senders.
+ * Only positive answers are cached, so an approval by the operator takes effect at once and a
+ * revocation or rejection within TTL_MS.
+ */
+export class Lookups {
+  private keys = new Map<string, { value: ResolvedKey; until: number }>();
+  private templates = new Map<string, { value: Template; until: number }>();
+  private senders = new Map<string, { value: string; until: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
+
+  async key(publicKey: string): Promise<ResolvedKey | undefined> {
+    const hit = this.keys.get(publicKey);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await resolveKey(this.db, this.box, publicKey);
+    if (value) this.keys.set(publicKey, { value, until: Date.now() + TTL_MS });
+    else this.keys.delete(publicKey);
+    return value;
+  }
+
+  /** The account's template if it exists and is approved. */
+  async approvedTemplate(accountId: number, id: string): Promise<Template | undefined> {
+    const k = `${accountId}\u0000${id}`;
+    const hit = this.templates.get(k);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await getTemplate(this.db, accountId, id);
+    if (value?.status === TemplateStatus.Approved) {
+      this.templates.set(k, { value, until: Date.now() + TTL_MS });
+      return value;
+    }
+    this.templates.delete(k);
+    return undefined;
+  }
+
+  async senderApproved(accountId: number, name: string): Promise<boolean> {
+    const k = `${accountId}\u0000${name}`;
+    const hit = this.senders.get(k);
+    if (hit && hit.until > Date.now()) return true;
+    const found = await findApprovedSender(this.db, accountId, name);
+    if (found) this.senders.set(k, { value: found.name, until: Date.now() + TTL_MS });
+    else this.senders.delete(k);
+    return Boolean(found);
+  }
+
+  /** The account's earliest approved sender, used when SendUSMSMessage names none. */
+  async defaultSender(accountId: number): Promise<string | undefined> {
+    const all = await listSenders(this.db, accountId);
+    return all.find((s) => s.status === TemplateStatus.Approved)?.name;
+  }
+}

@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import { SecretBox } from '../auth/secrets.ts';
+import type { Config } from '../config.ts';
+import { normalizePhone } from '../sms/phone.ts';
+import { createAccount, listAccounts, requireAccount } from '../store/accounts.ts';
+import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../store/blacklist.ts';
+import { openDatabase, type Db } from '../store/db.ts';
+import { sandboxInbox } from '../store/inbox.ts';
+import { createKey, listKeys, revokeKey } from '../store/keys.ts';
+import { createSender, listSenders, setSenderStatus } from '../store/senders.ts';
+import { createTemplate, listTemplates, setTemplateStatus, TemplateStatus } from '../store/templates.ts';
+import { printResult } from './output.ts';
+
+type Opts = Record<string, string | boolean | undefined> & { json?: boolean };
+
+/** Operator commands; they work on the same database as a running server. */
+export function registerAdminCommands(program: Command, config: () => Config): void {
+  const withDb = (fn: (db: Db, opts: Opts, box: () => SecretBox) => Promise<unknown>) => async (opts: Opts) => {
+    const cfg = config();
+    const db = await openDatabase(cfg);
+    try {
+      printResult(await fn(db, opts, () => SecretBox.open(cfg.dataDir, cfg.masterKey)), Boolean(opts.json));
+    } finally {
+      await db.destroy();
+    }
+  };
+  const accountId = (opts: Opts) => {
+    const id = Number(opts.account);
+    if (!Number.isInteger(id) || id <= 0) throw new Error('--account must be a numeric AccountId');
+    return id;
+  };
+  const phone = async (db: Db, opts: Opts) => {
+    const account = await requireAccount(db, accountId(opts));
+    const p = normalizePhone(String(opts.phone ?? ''), account.region);
+    if (!p.ok) throw new Error(`--phone ${String(opts.phone)}: ${p.reason}`);
+    return { account, e164: p.e164 };
+  };
+
+  const account = program.command('account').description('customer accounts');
+  account
+    .command('create')
+    .requiredOption('--name <name>', 'account name')
+    .option('--region <cc>', 'default region for national numbers (ISO code)', 'CN')
+    .option('--json', 'print JSON')
+    .action(withDb((db, o, box) => createAccount(db, box(), { name: String(o.name), region: String(o.region) })));
+  account.command('list').option('--json', 'print JSON').action(withDb(async (db) => ({ Accounts: await listAccounts(db) })));
+
+  const key = program.command('key').description('API keys (PublicKey/PrivateKey, also ACCESSKEY_ID/ACCESSKEY_SECRET)');
+  key
+    .command('create')
+    .requiredOption('--account <id>')
+    .option('--json', 'print JSON')
+    .action(withDb(async (db, o, box) => {
+      const id = (await requireAccount(db, accountId(o))).id;
+      const pair = await createKey(db, box(), id);
+      return { AccountId: id, PublicKey: pair.publicKey, PrivateKey: pair.privateKey };
+    }));
+  key.command('list').requiredOption('--account <id>').option('--json', 'print JSON')
+    .action(withDb(async (db, o) => ({ Keys: await listKeys(db, accountId(o)) })));
+  key
+    .command('revoke')
+    .requiredOption('--account <id>')
+    .requiredOption('--key <publicKey>')
+    .option('--json', 'print JSON')
+    .action(withDb(async (db, o) => {
+      if (!(await revokeKey(db, accountId(o), String(o.key)))) throw new Error(`no key ${String(o.key)} in account ${String(o.account)}`);
+      return { Revoked: o.key };
+    }));
+
+  const template = program.command('template').description('message templates ({1}, {2} placeholders)');
+  template
+    .command('create')
+    .requiredOption('--account <id>')
+    .requiredOption('--content <text>')
+    .option('--name <name>')
+    .option('--purpose <n>', '1 verification code, 2 notification, 3 marketing', '2')
+    .option('--approve', 'approve at once')
+    .option('--json', 'print JSON')
+    .action(withDb(async (db, o) => {
+      const id = (await requireAccount(db, accountId(o))).id;
+      const purpose = Number(o.purpose);
+      return { TemplateId: await createTemplate(db, { accountId: id, content: String(o.content), name: o.name as string | undefined, purpose, approve: Boolean(o.approve) }) };
+    }));
+  for (const [verb, status] of [['approve', TemplateStatus.Approved], ['reject', TemplateStatus.Rejected]] as const) {
+    template
+      .command(verb)
+      .requiredOption('--account <id>')
+      .requiredOption('--id <templateId>')
+      .option('--reason <text>', 'shown to the customer')
+      .option('--json', 'print JSON')
+      .action(withDb(async (db, o) => {
+        if (!(await setTemplateStatus(db, accountId(o), String(o.id), status, String(o.reason ?? '')))) throw new Error(`no template ${String(o.id)} in account ${String(o.account)}`);
+        return { TemplateId: o.id, Status: status };
+      }));
+  }
+  template.command('list').requiredOption('--account <id>').option('--json', 'print JSON')
+    .action(withDb(async (db, o) => ({ Templates: await listTemplates(db, accountId(o)) })));
+
+  const sender = program.command('sender').description('sender names / signatures');
+  sender
+    .command('create')
+    .requiredOption('--account <id>')
+    .requiredOption('--name <name>')
+    .option('--approve', 'approve at once')
+    .option('--json', 'print JSON')
+    .action(withDb(async (db, o) => {
+      const id = (await requireAccount(db, accountId(o))).id;
+      return { SigId: await createSender(db, { accountId: id, name: String(o.name), approve: Boolean(o.approve) }) };
+    }));
+  sender
+    .command('approve')
+    .requiredOption('--account <id>')
+    .requiredOption('--id <sigId>')
+    .option('--json', 'print JSON')
+    .action(withDb(async (db, o) => {
+      if (!(await setSenderStatus(db, accountId(o), String(o.id), TemplateStatus.Approved))) throw new Error(`no sender ${String(o.id)} in account ${String(o.account)}`);
+      return { SigId: o.id, Status: TemplateStatus.Approved };
+    }));
+  sender.command('list').requiredOption('--account <id>').option('--json', 'print JSON')
+    .action(withDb(async (db, o) => ({ Senders: await listSenders(db, accountId(o)) })));
+
+  const blacklist = program.command('blacklist').description("an account's blocked numbers");
+  blacklist.command('add').requiredOption('--account <id>').requiredOption('--phone <number>').option('--json', 'print JSON')
+    .action(withDb(async (db, o) => {
+      const { account: a, e164 } = await phone(db, o);
+      await addToBlacklist(db, a.id, e164);
+      return { AccountId: a.id, Phone: e164, Blacklisted: true };
+    }));
+  blacklist.command('remove').requiredOption('--account <id>').requiredOption('--phone <number>').option('--json', 'print JSON')
+    .action(withDb(async (db, o) => {
+      const { account: a, e164 } = await phone(db, o);
+      return { AccountId: a.id, Phone: e164, Removed: await removeFromBlacklist(db, a.id, e164) };
+    }));
+  blacklist.command('list').requiredOption('--account <id>').option('--json', 'print JSON')
+    .action(withDb(async (db, o) => ({ Phones: await listBlacklist(db, accountId(o)) })));
+
+  const sandbox = program.command('sandbox').description('the built-in sandbox carrier');
+  sandbox.command('inbox').option('--limit <n>', 'how many', '20').option('--json', 'print JSON')
+    .action(withDb(async (db, o) => ({ Messages: await sandboxInbox(db, Math.max(1, Math.min(1000, Number(o.limit) || 20))) })));
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { startServer } from '../server.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the HTTP API and the delivery workers')
+    .option('--port <port>', 'listen port (USMS_PORT)')
+    .option('--host <host>', 'listen address (USMS_HOST)')
+    .option('--json', 'print the listening address as JSON')
+    .action(async (opts: { port?: string; host?: string; json?: boolean }) => {
+      const config = loadConfig({
+        ...process.env,
+        ...(opts.port !== undefined ? { USMS_PORT: opts.port } : {}),
+        ...(opts.host !== undefined ? { USMS_HOST: opts.host } : {}),
+      });
+      const server = await startServer(config);
+      if (opts.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + '\n');
+      const stop = (signal: string) => {
+        server.services.log.info({ signal }, 'signal received');
+        server.close().then(
+          () => process.exit(0),
+          (err) => {
+            server.services.log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}

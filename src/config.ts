@@ -1,0 +1,86 @@
+import { resolve } from 'node:path';
+
+/** One typed configuration: explicit overrides > environment (USMS_*) > defaults. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://... switches to PostgreSQL (not built yet); unset means SQLite under dataDir. */
+  databaseUrl?: string;
+  masterKey?: string;
+  logLevel: string;
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+  /** Requests per second per API key (token bucket, burst = 2x); 0 disables. */
+  rateLimitPerKey: number;
+  /** Allowed clock difference for X-Timestamp, in seconds. */
+  timestampSkewSeconds: number;
+  /** SQLite `synchronous`: 'full' survives power loss, 'normal' survives process crashes. */
+  sqliteSynchronous: 'full' | 'normal';
+  createDemoAccount: boolean;
+  /** Run delivery workers in this process. */
+  runWorkers: boolean;
+  workerBatchSize: number;
+  leaseMs: number;
+  pollMs: number;
+  /** A message sent but without a receipt after this long becomes `unknown`. */
+  receiptTimeoutSeconds: number;
+  sandbox: SandboxConfig;
+}
+
+export interface SandboxConfig {
+  receiptDelayMs: number;
+  /** Suffix rules: a number ending in `suffix` gets `outcome` ('none' = no receipt). */
+  rules: Array<{ suffix: string; outcome: string }>;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const config: Config = {
+    host: env.USMS_HOST ?? '127.0.0.1',
+    port: int(env.USMS_PORT, 8080, 'USMS_PORT'),
+    dataDir: resolve(env.USMS_DATA_DIR ?? './data'),
+    databaseUrl: env.USMS_DATABASE_URL || undefined,
+    masterKey: env.USMS_MASTER_KEY || undefined,
+    logLevel: env.USMS_LOG_LEVEL ?? 'info',
+    bodyLimit: int(env.USMS_BODY_LIMIT, 2 * 1024 * 1024, 'USMS_BODY_LIMIT'),
+    rateLimitPerKey: int(env.USMS_RATE_LIMIT, 2000, 'USMS_RATE_LIMIT'),
+    timestampSkewSeconds: int(env.USMS_TIMESTAMP_SKEW, 300, 'USMS_TIMESTAMP_SKEW'),
+    sqliteSynchronous: env.USMS_SQLITE_SYNC === 'normal' ? 'normal' : 'full',
+    createDemoAccount: env.USMS_DEMO !== '0',
+    runWorkers: env.USMS_WORKERS !== '0',
+    workerBatchSize: int(env.USMS_WORKER_BATCH, 500, 'USMS_WORKER_BATCH'),
+    leaseMs: int(env.USMS_LEASE_MS, 30_000, 'USMS_LEASE_MS'),
+    pollMs: int(env.USMS_POLL_MS, 200, 'USMS_POLL_MS'),
+    receiptTimeoutSeconds: int(env.USMS_RECEIPT_TIMEOUT, 72 * 3600, 'USMS_RECEIPT_TIMEOUT'),
+    sandbox: {
+      receiptDelayMs: int(env.USMS_SANDBOX_RECEIPT_DELAY_MS, 200, 'USMS_SANDBOX_RECEIPT_DELAY_MS'),
+      rules: parseRules(env.USMS_SANDBOX_RULES ?? '0000=UNDELIV,0001=none'),
+    },
+    ...overrides,
+  };
+  if (config.databaseUrl && !/^sqlite:/.test(config.databaseUrl)) {
+    throw new Error('USMS_DATABASE_URL: PostgreSQL is not supported yet (issue 5); unset it to use SQLite');
+  }
+  return config;
+}
+
+function int(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function parseRules(raw: string): SandboxConfig['rules'] {
+  return raw
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .map((rule) => {
+      const [suffix, outcome] = rule.split('=');
+      if (!suffix || !/^\d+$/.test(suffix) || !outcome) throw new Error(`USMS_SANDBOX_RULES: bad rule "${rule}" (want digits=OUTCOME)`);
+      return { suffix, outcome: outcome.toUpperCase() === 'NONE' ? 'none' : outcome.toUpperCase() };
+    });
+}

@@ -1,0 +1,45 @@
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../../actions/context.ts';
+import { sign, signatureMatches } from '../../auth/signature.ts';
+import { RetCode, UsmsError } from '../../sms/errors.ts';
+import { admit, callerOf, runAction, type Answer } from '../dispatch.ts';
+import type { RateLimiter } from '../rate-limit.ts';
+import { decodeTaskContent, unflatten } from './params.ts';
+
+/**
+ * The UCloud-style signed dialect (seed 000): params in the query string, a form body or a flat JSON body;
+ * `PublicKey` + `Signature` (SHA1 over every param but Signature, then the secret) + `ProjectId`.
+ */
+export async function ucloudRequest(
+  services: Services,
+  limiter: RateLimiter,
+  raw: Record<string, unknown>,
+  reqUuid: string,
+): Promise<Answer & { Action?: string }> {
+  const action = raw.Action;
+  if (typeof action !== 'string' || !action) throw new UsmsError(RetCode.MissingAction, 'Missing Action');
+  const publicKey = raw.PublicKey;
+  const signature = raw.Signature;
+  if (typeof publicKey !== 'string' || !publicKey || signature === undefined || signature === '') {
+    throw new UsmsError(RetCode.MissingSignature, 'Missing PublicKey or Signature');
+  }
+  const key = await services.lookups.key(publicKey);
+  if (!key) throw new UsmsError(RetCode.AccountNotFound, 'no active key with this PublicKey');
+  if (!signatureMatches(sign(raw, key.secret), signature)) throw new UsmsError(RetCode.SignatureInvalid, 'Signature verification failed');
+  if (raw.ProjectId !== undefined && raw.ProjectId !== '' && raw.ProjectId !== key.projectId) {
+    throw new UsmsError(RetCode.ProjectNotAuthorised, `project ${String(raw.ProjectId)} is not authorised for this key`);
+  }
+  admit(key, limiter);
+  const params = unflatten(raw);
+  if (action === 'SendBatchUSMSMessage') params.TaskContent = decodeTaskContent(params.TaskContent);
+  return runAction(services, 'ucloud', action, callerOf(key), params, reqUuid);
+}
+
+/** Query string and body merged (body wins); a JSON body must be a flat object. */
+export function ucloudParams(req: FastifyRequest): Record<string, unknown> {
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const body = req.body;
+  if (body === undefined || body === null || body === '') return { ...query };
+  if (typeof body !== 'object' || Array.isArray(body)) throw new UsmsError(RetCode.BadFormat, 'request body must be a JSON object or a form');
+  return { ...query, ...(body as Record<string, unknown>) };
+}

@@ -1,0 +1,53 @@
+import type { Services } from '../../actions/context.ts';
+import { sign, signatureMatches } from '../../auth/signature.ts';
+import { RetCode, UsmsError } from '../../sms/errors.ts';
+import { admit, callerOf, runAction, type Answer } from '../dispatch.ts';
+import type { NonceCache } from '../nonces.ts';
+import type { RateLimiter } from '../rate-limit.ts';
+import { taskListFromJson } from './params.ts';
+
+export interface UspeedoHeaders {
+  keyId: string;
+  signature?: string;
+  timestamp?: string;
+  nonce?: string;
+}
+
+/**
+ * The uSpeedo action dialect (seeds 001, 003): JSON body with `Action` and `AccountId`; headers
+ * X-Access-Key-Id, X-Signature (SHA1 over the body by the signing rule), X-Timestamp (within the skew)
+ * and X-Nonce (a nonce seen twice is a replay). The PHP SDK leaves PublicKey/Signature in the body:
+ * they are stripped before verifying.
+ */
+export async function uspeedoRequest(
+  services: Services,
+  limiter: RateLimiter,
+  nonces: NonceCache,
+  body: Record<string, unknown>,
+  queryAction: unknown,
+  h: UspeedoHeaders,
+  reqUuid: string,
+): Promise<Answer> {
+  const action = body.Action ?? queryAction;
+  if (typeof action !== 'string' || !action) throw new UsmsError(RetCode.MissingAction, 'Missing Action');
+  if (!h.signature) throw new UsmsError(RetCode.MissingSignature, 'Missing X-Signature');
+  if (!h.timestamp || !/^\d{1,13}$/.test(h.timestamp)) throw new UsmsError(RetCode.MissingSignature, 'Missing or malformed X-Timestamp (unix seconds)');
+  if (!h.nonce || h.nonce.length > 32) throw new UsmsError(RetCode.MissingSignature, 'Missing X-Nonce, or longer than 32 characters');
+  const skew = services.config.timestampSkewSeconds;
+  if (Math.abs(Date.now() / 1000 - Number(h.timestamp)) > skew) {
+    throw new UsmsError(RetCode.SignatureInvalid, `X-Timestamp is more than ${skew} seconds away from the server clock`);
+  }
+  const key = await services.lookups.key(h.keyId);
+  if (!key) throw new UsmsError(RetCode.AccountNotFound, 'no active key with this X-Access-Key-Id');
+  const signed: Record<string, unknown> = { ...body };
+  delete signed.PublicKey;
+  delete signed.Signature;
+  if (!signatureMatches(sign(signed, key.secret), h.signature)) throw new UsmsError(RetCode.SignatureInvalid, 'Signature verification failed');
+  if (!nonces.firstUse(key.publicKey, h.nonce)) throw new UsmsError(RetCode.SignatureInvalid, 'X-Nonce was already used: replayed request refused');
+  if (signed.AccountId !== undefined && String(signed.AccountId) !== String(key.accountId)) {
+    throw new UsmsError(RetCode.ProjectNotAuthorised, `AccountId ${String(signed.AccountId)} is not authorised for this key`);
+  }
+  admit(key, limiter);
+  if (action === 'SendBatchUSMSMessage') signed.TaskContent = taskListFromJson(signed.TaskContent);
+  return runAction(services, 'uspeedo', action, callerOf(key), signed, reqUuid);
+}

@@ -1,0 +1,22 @@
+/** A token bucket per key: `perSecond` sustained, bursts of twice that. 0 disables. */
+export class RateLimiter {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly perSecond: number) {}
+
+  allow(key: string, now = Date.now()): boolean {
+    if (this.perSecond <= 0) return true;
+    const burst = this.perSecond * 2;
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size > 100_000) this.buckets.clear();
+      b = { tokens: burst, at: now };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) * this.perSecond) / 1000);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,34 @@
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import * as initial from './migrations/001-initial.ts';
+import type { Database as Schema } from './schema.ts';
+
+export type Db = Kysely<Schema>;
+
+const migrations: Record<string, Migration> = { '001-initial': initial };
+
+/** Opens the embedded SQLite database under the data dir and brings its schema up to date. */
+export async function openDatabase(config: Pick<Config, 'dataDir' | 'sqliteSynchronous'>, file = 'usms.db'): Promise<Db> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const sqlite = new Database(join(config.dataDir, file));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${config.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  // The CLI and the server share the file; wait for each other's write locks instead of failing.
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  return db;
+}
+
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message}`);
+  }
+}

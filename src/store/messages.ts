@@ -1,0 +1,186 @@
+import { sql } from 'kysely';
+import type { Db } from './db.ts';
+import type { MessageStatus, MessageTable } from './schema.ts';
+
+export type ClaimedMessage = Pick<
+  MessageTable,
+  'session_no' | 'account_id' | 'e164' | 'region' | 'sender' | 'content' | 'encoding' | 'segments' | 'extend_code' | 'attempts'
+> & { id: number };
+
+/**
+ * Claims up to `limit` due messages for `owner` with a lease: queued rows whose time has come.
+ * On PostgreSQL the inner select gets FOR UPDATE SKIP LOCKED (issue 5); SQLite serialises writers.
+ */
+export async function claimDue(db: Db, owner: string, limit: number, leaseMs: number, carrier: string): Promise<ClaimedMessage[]> {
+  const now = Date.now();
+  const res = await sql<ClaimedMessage>`
+    update messages
+       set status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs},
+           attempts = attempts + 1, carrier = ${carrier}, updated_at = ${now}
+     where id in (select id from messages where status = 'queued' and next_attempt_at <= ${now} order by next_attempt_at, id limit ${limit})
+    returning id, session_no, account_id, e164, region, sender, content, encoding, segments, extend_code, attempts`.execute(db);
+  return res.rows;
+}
+
+export interface SubmitOutcome {
+  id: number;
+  /** sent: the carrier took it; retry: temporary error; failed: permanent error; unknown: may or may not have gone out. */
+  result: 'sent' | 'retry' | 'failed' | 'unknown';
+  carrierMsgId?: string;
+  code?: string;
+  desc?: string;
+  retryAt?: number;
+}
+
+/** Records submit outcomes; each write is fenced by the lease so a worker that lost its lease changes nothing. */
+export async function recordOutcomes(db: Db, owner: string, outcomes: SubmitOutcome[]): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  const now = Date.now();
+  let changed = 0;
+  await db.transaction().execute(async (trx) => {
+    const sent = outcomes.filter((o) => o.result === 'sent');
+    for (let i = 0; i < sent.length; i += 400) {
+      const chunk = sent.slice(i, i + 400);
+      const values = sql.join(chunk.map((o) => sql`(${o.id}, ${o.carrierMsgId ?? null})`));
+      const res = await sql`
+        with v(id, cid) as (values ${values})
+        update messages
+           set status = 'sent', carrier_msg_id = v.cid, sent_at = ${now}, lease_owner = null, lease_until = null, updated_at = ${now}
+          from v
+         where messages.id = v.id and messages.lease_owner = ${owner} and messages.status = 'sending'`.execute(trx);
+      changed += Number(res.numAffectedRows ?? 0);
+    }
+    for (const o of outcomes) {
+      if (o.result === 'sent') continue;
+      const status: MessageStatus = o.result === 'retry' ? 'queued' : o.result;
+      const res = await trx
+        .updateTable('messages')
+        .set({
+          status,
+          next_attempt_at: o.retryAt ?? now,
+          receipt_code: o.result === 'retry' ? null : (o.code ?? null),
+          receipt_desc: o.desc ?? null,
+          receipt_at: o.result === 'retry' ? null : now,
+          lease_owner: null,
+          lease_until: null,
+          updated_at: now,
+        })
+        .where('id', '=', o.id)
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      changed += Number(res.numUpdatedRows);
+    }
+  });
+  return changed;
+}
+
+export interface Receipt {
+  carrierMsgId: string;
+  /** DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED, UNKNOWN ... */
+  code: string;
+  desc: string;
+  at: number;
+}
+
+export function statusForReceipt(code: string): MessageStatus {
+  switch (code) {
+    case 'DELIVRD':
+      return 'delivered';
+    case 'EXPIRED':
+      return 'expired';
+    case 'UNKNOWN':
+      return 'unknown';
+    default:
+      return 'undelivered';
+  }
+}
+
+/** Applies one carrier's receipts; returns the receipts that matched no message yet (to retry later). */
+export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]): Promise<Receipt[]> {
+  const unmatched: Receipt[] = [];
+  if (receipts.length === 0) return unmatched;
+  const now = Date.now();
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < receipts.length; i += 400) {
+      const chunk = receipts.slice(i, i + 400);
+      const values = sql.join(chunk.map((r) => sql`(${r.carrierMsgId}, ${statusForReceipt(r.code)}, ${r.code}, ${r.desc}, ${r.at})`));
+      const res = await sql<{ carrier_msg_id: string }>`
+        with v(cid, status, code, descr, at) as (values ${values})
+        update messages
+           set status = v.status, receipt_code = v.code, receipt_desc = v.descr, receipt_at = v.at, updated_at = ${now}
+          from v
+         where messages.carrier = ${carrier} and messages.carrier_msg_id = v.cid and messages.status in ('sent', 'unknown')
+        returning messages.carrier_msg_id`.execute(trx);
+      const matched = new Set(res.rows.map((r) => r.carrier_msg_id));
+      for (const r of chunk) if (!matched.has(r.carrierMsgId)) unmatched.push(r);
+    }
+  });
+  return unmatched;
+}
+
+/**
+ * Messages whose worker lost its lease mid-submit. With an at-least-once carrier they are queued again;
+ * otherwise they may have reached the carrier and become `unknown`, counted and never hidden.
+ */
+export async function recoverExpiredLeases(db: Db, atLeastOnceCarriers: string[]): Promise<{ requeued: number; unknown: number }> {
+  const now = Date.now();
+  const expired = db.updateTable('messages').where('status', '=', 'sending').where('lease_until', '<', now);
+  const requeued = atLeastOnceCarriers.length
+    ? await expired
+        .where('carrier', 'in', atLeastOnceCarriers)
+        .set({ status: 'queued', lease_owner: null, lease_until: null, next_attempt_at: now, updated_at: now })
+        .executeTakeFirst()
+    : { numUpdatedRows: 0n };
+  const unknown = await db
+    .updateTable('messages')
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .set({
+      status: 'unknown', receipt_code: 'UNKNOWN', receipt_desc: 'worker lost while submitting: the carrier may or may not have it',
+      receipt_at: now, lease_owner: null, lease_until: null, updated_at: now,
+    })
+    .executeTakeFirst();
+  return { requeued: Number(requeued.numUpdatedRows), unknown: Number(unknown.numUpdatedRows) };
+}
+
+/** Sent messages that never got a receipt within the timeout become `unknown`. */
+export async function expireReceiptWaits(db: Db, timeoutMs: number): Promise<number> {
+  const now = Date.now();
+  const res = await db
+    .updateTable('messages')
+    .where('status', '=', 'sent')
+    .where('sent_at', '<', now - timeoutMs)
+    .set({ status: 'unknown', receipt_code: 'UNKNOWN', receipt_desc: 'no delivery receipt from the carrier', receipt_at: now, updated_at: now })
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function messagesOfSessions(db: Db, accountId: number, sessionNos: string[]) {
+  if (sessionNos.length === 0) return [];
+  return db
+    .selectFrom('messages')
+    .select(['session_no', 'phone', 'e164', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
+    .where('account_id', '=', accountId)
+    .where('session_no', 'in', sessionNos)
+    .orderBy('id')
+    .execute();
+}
+
+export async function queueDepth(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', 'in', ['queued', 'sending'])
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function sentWithoutReceipt(db: Db, carrier: string) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'e164', 'carrier_msg_id', 'sent_at'])
+    .where('status', '=', 'sent')
+    .where('carrier', '=', carrier)
+    .execute();
+}
