@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import net from 'node:net';
 import { CommandStatus } from './constants.ts';
 import { SmppBindError, SmppConnectionError, SmppError, SmppStatusError, SmppTimeoutError } from './errors.ts';
-import type { PduOf } from './pdu.ts';
+import { Parser, PduError, type ParseResult } from './parser.ts';
+import { createPdu, type PduOf } from './pdu.ts';
+import { serialize } from './serializer.ts';
 import { Session, type SessionOptions } from './session.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator.ts';
 
@@ -219,5 +222,43 @@ test('receiver binds get receipts for a transmitter bind of the same system_id',
   } finally {
     await Promise.all([tx.close(), rx.close()]);
     await sim.close();
+  }
+});
+
+test('a malformed PDU from the SMSC is nacked; a broken frame closes the connection', async () => {
+  const seen: ParseResult[] = [];
+  let peer: net.Socket | undefined;
+  const server = net.createServer((socket) => {
+    peer = socket;
+    const parser = new Parser();
+    socket.on('data', (chunk: Buffer) => {
+      for (const item of parser.parse(chunk)) {
+        seen.push(item);
+        if ('command' in item && item.command === 'bind_transceiver') {
+          socket.write(serialize(createPdu('bind_transceiver_resp', { sequence: item.sequence, systemId: 'raw' })));
+        }
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const s = new Session({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port, systemId: 'a', password: 'b', reconnect: false });
+  try {
+    await s.connect();
+    const errors: PduError[] = [];
+    s.on('protocolError', (e: PduError) => errors.push(e));
+    peer!.write(Buffer.from('00000010000000990000000000000005', 'hex'));
+    while (seen.length < 2) await sleep(2);
+    assert.deepEqual(seen[1], createPdu('generic_nack', { sequence: 5, status: CommandStatus.ESME_RINVCMDID }));
+    const disconnected = once(s, 'disconnected');
+    peer!.write(Buffer.from('0000000800000004', 'hex'));
+    await disconnected;
+    assert.equal(errors.length, 2);
+    assert.equal(errors[1]!.fatal, true);
+    assert.equal(s.state, 'closed');
+  } finally {
+    await s.close();
+    peer?.destroy();
+    await new Promise((r) => server.close(r));
   }
 });
