@@ -2,10 +2,8 @@ import pino, { type Logger } from 'pino';
 import type { Services } from './actions/context.ts';
 import { Lookups } from './actions/lookups.ts';
 import { SecretBox } from './auth/secrets.ts';
-import { SandboxCarrier } from './carriers/sandbox.ts';
 import type { Config } from './config.ts';
-import { DeliveryWorker } from './delivery/worker.ts';
-import { ReceiptSink } from './delivery/receipt-sink.ts';
+import { Worker } from 'node:worker_threads';
 import { buildApp } from './http/app.ts';
 import { Metrics } from './http/metrics.ts';
 import { operatorToken } from './http/operator.ts';
@@ -29,25 +27,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const writer = new SessionWriter(db);
   const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics, log };
 
-  const carrier = new SandboxCarrier(db, config.sandbox);
-  const sink = new ReceiptSink(db, carrier.name, log, (receipts) => {
-    for (const r of receipts) metrics.deliveries.inc({ outcome: r.code });
-  });
-  let worker: DeliveryWorker | undefined;
-  if (config.runWorkers) {
-    await carrier.start((receipts) => sink.push(receipts));
-    worker = new DeliveryWorker(db, carrier, log, {
-      batchSize: config.workerBatchSize,
-      leaseMs: config.leaseMs,
-      pollMs: config.pollMs,
-      receiptTimeoutMs: config.receiptTimeoutSeconds * 1000,
-      onOutcomes: (outcomes) => {
-        for (const o of outcomes) metrics.deliveries.inc({ outcome: o.result });
-      },
-    });
-    writer.on('written', () => worker!.notify());
-    worker.start();
-  }
+  const delivery = config.runWorkers ? await startDeliveryThread(config, metrics, log) : undefined;
+  if (delivery) writer.on('written', () => delivery.postMessage({ type: 'wake' }));
 
   if (config.createDemoAccount) await ensureDemoAccount(db, box, config);
   const app = buildApp(services, operatorToken(config.dataDir, process.env.USMS_OPERATOR_TOKEN));
@@ -63,11 +44,33 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       log.info('shutting down: finishing in-flight requests and deliveries');
       await app.close();
       await writer.drain();
-      await worker?.stop();
-      await carrier.stop();
-      await sink.close();
+      if (delivery) await stopDeliveryThread(delivery);
       await db.destroy();
       log.info('stopped');
     })());
   return { url, port, services, close };
+}
+
+/** Delivery runs in a worker thread with its own database connection (see delivery/thread.ts). */
+async function startDeliveryThread(config: Config, metrics: Metrics, log: Logger): Promise<Worker> {
+  const thread = new Worker(new URL('./delivery/thread-entry.mjs', import.meta.url), { workerData: config });
+  thread.on('message', (msg: { type: string; counts?: Record<string, number> }) => {
+    if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
+  });
+  thread.on('error', (err) => log.error({ err }, 'delivery thread failed'));
+  await new Promise<void>((resolve, reject) => {
+    thread.once('error', reject);
+    thread.on('message', (msg: { type: string }) => msg.type === 'started' && resolve());
+  });
+  return thread;
+}
+
+async function stopDeliveryThread(thread: Worker): Promise<void> {
+  const stopped = new Promise<void>((resolve) => {
+    thread.on('message', (msg: { type: string }) => msg.type === 'stopped' && resolve());
+    thread.once('exit', () => resolve());
+  });
+  thread.postMessage({ type: 'stop' });
+  await stopped;
+  await thread.terminate();
 }

@@ -29,7 +29,8 @@ export class ServerProcess {
   static async start(extraEnv: Record<string, string> = {}, dataDir?: string): Promise<ServerProcess> {
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'usms-e2e-'));
     const env = { ...process.env, USMS_DATA_DIR: dir, USMS_DEMO: '0', USMS_LOG_LEVEL: 'warn', USMS_SANDBOX_RECEIPT_DELAY_MS: '50', ...extraEnv };
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const nodeFlags = process.env.USMS_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', CLI, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const url = await new Promise<string>((resolve, reject) => {
       let buf = '';
@@ -48,6 +49,10 @@ export class ServerProcess {
       child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output.join('\n')}`)));
     });
     return new ServerProcess(url, dir, env, child, output);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
   }
 
   /** Runs `usms <args> --json` against the same data dir and returns its JSON. */

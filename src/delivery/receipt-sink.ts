@@ -3,6 +3,7 @@ import type { Db } from '../store/db.ts';
 import { applyReceipts, type Receipt } from '../store/messages.ts';
 
 const RETRY_FOR_MS = 120_000;
+const GATHER_MS = 20;
 
 interface Pending {
   receipt: Receipt;
@@ -38,7 +39,7 @@ export class ReceiptSink {
 
   async close(): Promise<void> {
     clearInterval(this.retryTimer);
-    while (this.scheduled) await new Promise((r) => setImmediate(r));
+    while (this.scheduled) await new Promise((r) => setTimeout(r, GATHER_MS));
     await this.chain;
   }
 
@@ -47,7 +48,8 @@ export class ReceiptSink {
     for (const item of items) this.batch.push(item);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      // Gather receipts for a moment: one transaction for many of them.
+      setTimeout(() => this.flush(), GATHER_MS);
     }
   }
 

@@ -16,6 +16,9 @@ const RETRY_BASE_MS = 2_000;
 const RETRY_MAX_MS = 300_000;
 const MAX_ATTEMPTS = 8;
 const MAINTENANCE_MS = 5_000;
+const GATHER_MS = 20;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The delivery loop over the outbox (the messages table): claim due rows with a lease, submit them,
@@ -64,6 +67,9 @@ export class DeliveryWorker {
           continue;
         }
         await this.deliver(claimed);
+        // A partial batch means we are keeping up: pause briefly so the next claim gathers more rows.
+        // Each cycle costs three commits, so this trades a few ms of latency for far fewer of them.
+        if (claimed.length < this.options.batchSize) await sleep(GATHER_MS);
       } catch (err) {
         this.log.error({ err }, 'delivery loop error; retrying');
         await this.idle();

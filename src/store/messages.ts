@@ -104,16 +104,26 @@ export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < receipts.length; i += 400) {
       const chunk = receipts.slice(i, i + 400);
-      const values = sql.join(chunk.map((r) => sql`(${r.carrierMsgId}, ${statusForReceipt(r.code)}, ${r.code}, ${r.desc}, ${r.at})`));
-      const res = await sql<{ carrier_msg_id: string }>`
-        with v(cid, status, code, descr, at) as (values ${values})
+      // Find the ids through the (carrier, carrier_msg_id) index first: an UPDATE ... FROM joined on
+      // carrier_msg_id makes SQLite scan the messages table once per receipt.
+      const found = await trx
+        .selectFrom('messages')
+        .select(['id', 'carrier_msg_id'])
+        .where('carrier', '=', carrier)
+        .where('carrier_msg_id', 'in', chunk.map((r) => r.carrierMsgId))
+        .where('status', 'in', ['sent', 'unknown'])
+        .execute();
+      const idOf = new Map(found.map((f) => [f.carrier_msg_id!, Number(f.id)]));
+      const matched = chunk.filter((r) => idOf.has(r.carrierMsgId));
+      for (const r of chunk) if (!idOf.has(r.carrierMsgId)) unmatched.push(r);
+      if (matched.length === 0) continue;
+      const values = sql.join(matched.map((r) => sql`(${idOf.get(r.carrierMsgId)!}, ${statusForReceipt(r.code)}, ${r.code}, ${r.desc}, ${r.at})`));
+      await sql`
+        with v(id, status, code, descr, at) as (values ${values})
         update messages
            set status = v.status, receipt_code = v.code, receipt_desc = v.descr, receipt_at = v.at, updated_at = ${now}
           from v
-         where messages.carrier = ${carrier} and messages.carrier_msg_id = v.cid and messages.status in ('sent', 'unknown')
-        returning messages.carrier_msg_id`.execute(trx);
-      const matched = new Set(res.rows.map((r) => r.carrier_msg_id));
-      for (const r of chunk) if (!matched.has(r.carrierMsgId)) unmatched.push(r);
+         where messages.id = v.id`.execute(trx);
     }
   });
   return unmatched;

@@ -1,0 +1,211 @@
+/**
+ * npm run bench: the send path against the server as a separate process, on SQLite.
+ *   A. SendBatchUSMSMessage, 1000 numbers a request, concurrency 8, BENCH_BATCH_MESSAGES messages (default 200k)
+ *   B. SendUSMSMessage, one number a request, 50 in flight, keep-alive: with wrk (Debian package `wrk`) for
+ *      BENCH_SINGLE_SECONDS (default 15) so the load generator costs little CPU; without wrk, an undici client
+ *      for BENCH_SINGLE_REQUESTS requests (default 50k).
+ * Prints messages/s, p50/p99 request latency, server CPU seconds per message, and the time until the
+ * sandbox carrier has delivered (receipt DELIVRD stored) everything.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { Pool } from 'undici';
+import { sign } from '../src/auth/signature.ts';
+import { ServerProcess, type Credentials } from '../test/harness.ts';
+
+const BATCH_MESSAGES = Number(process.env.BENCH_BATCH_MESSAGES ?? 200_000);
+const SINGLE_REQUESTS = Number(process.env.BENCH_SINGLE_REQUESTS ?? 50_000);
+const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 15);
+const TICKS = 100; // USER_HZ on Linux
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime + stime
+}
+
+async function metric(url: string, pattern: RegExp): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = pattern.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+const delivered = (url: string) => metric(url, /^usms_deliveries_total\{outcome="DELIVRD"\} (\d+)/m);
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface Prepared {
+  body: string;
+  signature: string;
+  messages: number;
+}
+
+async function drive(url: string, creds: Credentials, requests: number, concurrency: number, bodies: Prepared[]) {
+  const pool = new Pool(url, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
+  const latencies = new Float64Array(requests);
+  let next = 0;
+  let accepted = 0;
+  let failures = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= requests) return;
+      const p = bodies[i % bodies.length]!;
+      const t0 = performance.now();
+      const res = await pool.request({
+        path: '/api',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-access-key-id': creds.PublicKey,
+          'x-signature': p.signature,
+          'x-timestamp': String(Math.floor(Date.now() / 1000)),
+          'x-nonce': randomUUID().replace(/-/g, ''),
+        },
+        body: p.body,
+      });
+      const json = (await res.body.json()) as { RetCode: number; SuccessCount?: number };
+      latencies[i] = performance.now() - t0;
+      if (json.RetCode === 0) accepted += json.SuccessCount ?? p.messages;
+      else if (failures++ < 3) console.error('request failed:', JSON.stringify(json));
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  await pool.close();
+  latencies.sort();
+  return { seconds, accepted, failures, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+function hasWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    // wrk --version exits 1 after printing its version
+    return (err as { status?: number }).status === 1;
+  }
+}
+
+/** Runs wrk with bench/single.lua: 2 threads, 50 connections. */
+async function driveWrk(url: string, creds: Credentials, seconds: number, bodies: Prepared[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'usms-wrk-'));
+  const file = join(dir, 'bodies.txt');
+  const lines = [creds.PublicKey, String(Math.floor(Date.now() / 1000) + 30), randomUUID().slice(0, 8)];
+  for (const b of bodies) lines.push(`${b.signature} ${b.body}`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  const script = join(import.meta.dirname, 'single.lua');
+  const child = spawn('wrk', ['-t2', '-c50', `-d${seconds}s`, '--timeout', '10s', '-s', script, url, '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.resume();
+  await new Promise((resolve) => child.once('exit', resolve));
+  rmSync(dir, { recursive: true, force: true });
+  const m = /WRK (\{.*\})/.exec(err);
+  if (!m) throw new Error(`wrk failed: ${err}`);
+  const r = JSON.parse(m[1]!) as { requests: number; errors: number; p50us: number; p99us: number; seconds: number };
+  return { seconds: r.seconds, requests: r.requests, failures: r.errors, p50: r.p50us / 1000, p99: r.p99us / 1000 };
+}
+
+const acceptedTotal = (url: string) => metric(url, /^usms_messages_accepted_total (\d+)/m);
+
+function phone(n: number): string {
+  // 139 + 8 digits; skip the sandbox's ...0000/...0001 rules so every message gets DELIVRD
+  const tail = 10_000_000 + (n % 80_000_000);
+  const s = `139${tail}`;
+  return s.endsWith('0000') || s.endsWith('0001') ? `139${tail + 2}`.slice(0, 11) : s;
+}
+
+type Driven = { seconds: number; accepted: number; failures: number; p50: number; p99: number; requests: number; generator: string };
+
+async function scenario(name: string, server: ServerProcess, concurrency: number, pid: number, load: () => Promise<Driven>) {
+  const before = await delivered(server.url);
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const r = await load();
+  const requests = r.requests;
+  const cpuAccept = cpuSeconds(pid) - cpu0;
+  let done = 0;
+  while ((done = (await delivered(server.url)) - before) < r.accepted) {
+    if (performance.now() - t0 > 600_000) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const untilDelivered = (performance.now() - t0) / 1000;
+  const cpuTotal = cpuSeconds(pid) - cpu0;
+  const row = {
+    scenario: name,
+    loadGenerator: r.generator,
+    requests,
+    concurrency,
+    accepted: r.accepted,
+    failures: r.failures,
+    acceptSeconds: +r.seconds.toFixed(2),
+    messagesPerSecond: Math.round(r.accepted / r.seconds),
+    requestsPerSecond: Math.round(requests / r.seconds),
+    p50ms: +r.p50.toFixed(2),
+    p99ms: +r.p99.toFixed(2),
+    serverCpuMsPerMessageAccept: +((cpuAccept * 1000) / r.accepted).toFixed(4),
+    serverCpuMsPerMessageTotal: +((cpuTotal * 1000) / r.accepted).toFixed(4),
+    deliveredAll: done >= r.accepted,
+    secondsUntilDelivered: +untilDelivered.toFixed(2),
+    deliveredPerSecond: Math.round(done / untilDelivered),
+  };
+  console.log(JSON.stringify(row));
+  return row;
+}
+
+async function main() {
+  const server = await ServerProcess.start({
+    USMS_RATE_LIMIT: '0',
+    USMS_LOG_LEVEL: 'warn',
+    USMS_SANDBOX_RECEIPT_DELAY_MS: '200',
+    ...(process.env.USMS_SQLITE_SYNC ? { USMS_SQLITE_SYNC: process.env.USMS_SQLITE_SYNC } : {}),
+  });
+  const pid = server.pid;
+  try {
+    const { creds, templateIds } = await server.setupAccount({ templates: ['Your verification code is {1}'] });
+    console.log(`# usms bench: ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}, SQLite synchronous=${process.env.USMS_SQLITE_SYNC ?? 'full'}`);
+
+    const batchBodies: Prepared[] = Array.from({ length: 16 }, (_, b) => {
+      const body = {
+        Action: 'SendBatchUSMSMessage',
+        AccountId: creds.AccountId,
+        TaskContent: [{
+          TemplateId: templateIds[0], SenderId: 'usms',
+          Target: Array.from({ length: 1000 }, (_, i) => ({ Phone: phone(b * 1000 + i), TemplateParams: [String(100000 + i)] })),
+        }],
+      };
+      return { body: JSON.stringify(body), signature: sign(body, creds.PrivateKey), messages: 1000 };
+    });
+    const batchRequests = Math.ceil(BATCH_MESSAGES / 1000);
+    await scenario('SendBatchUSMSMessage x1000', server, 8, pid, async () => ({
+      ...(await drive(server.url, creds, batchRequests, 8, batchBodies)),
+      requests: batchRequests,
+      generator: 'undici',
+    }));
+
+    const singleBodies: Prepared[] = Array.from({ length: 2000 }, (_, i) => {
+      const body = {
+        Action: 'SendUSMSMessage', AccountId: creds.AccountId, PhoneNumbers: [phone(500_000 + i)],
+        TemplateId: templateIds[0], TemplateParams: [String(i)], SenderId: 'usms',
+      };
+      return { body: JSON.stringify(body), signature: sign(body, creds.PrivateKey), messages: 1 };
+    });
+    await scenario('SendUSMSMessage x1', server, 50, pid, async () => {
+      if (!hasWrk()) return { ...(await drive(server.url, creds, SINGLE_REQUESTS, 50, singleBodies)), requests: SINGLE_REQUESTS, generator: 'undici' };
+      const before = await acceptedTotal(server.url);
+      const w = await driveWrk(server.url, creds, SINGLE_SECONDS, singleBodies);
+      return { ...w, accepted: (await acceptedTotal(server.url)) - before, generator: 'wrk' };
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

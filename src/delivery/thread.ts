@@ -1,0 +1,45 @@
+/**
+ * Entry point of the delivery worker thread: its own SQLite connection, carrier and worker loop, so
+ * delivery uses the second core and never competes with the API's event loop.
+ * Messages from the parent: 'wake' (new work was written), 'stop'. To the parent: outcome counts, 'stopped'.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import type { Config } from '../config.ts';
+import { openDatabase } from '../store/db.ts';
+import { DeliveryRuntime, type OutcomeCounts } from './runtime.ts';
+
+const config = workerData as Config;
+const port = parentPort!;
+const log = pino({ level: config.logLevel }).child({ thread: 'delivery' });
+const db = await openDatabase(config);
+
+let pending: OutcomeCounts = {};
+let scheduled = false;
+const runtime = new DeliveryRuntime(db, config, log, (counts) => {
+  for (const [k, n] of Object.entries(counts)) pending[k] = (pending[k] ?? 0) + n;
+  if (!scheduled) {
+    scheduled = true;
+    setTimeout(flushCounts, 50);
+  }
+});
+
+function flushCounts() {
+  scheduled = false;
+  if (Object.keys(pending).length) port.postMessage({ type: 'counts', counts: pending });
+  pending = {};
+}
+
+port.on('message', async (msg: { type: string }) => {
+  if (msg.type === 'wake') runtime.notify();
+  if (msg.type === 'stop') {
+    await runtime.stop();
+    flushCounts();
+    await db.destroy();
+    port.postMessage({ type: 'stopped' });
+    port.close();
+  }
+});
+
+await runtime.start();
+port.postMessage({ type: 'started' });
