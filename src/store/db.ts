@@ -1,14 +1,12 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import * as initial from './migrations/001-initial.ts';
+import { migrations } from './migrations/index.ts';
 import type { Database as Schema } from './schema.ts';
 
 export type Db = Kysely<Schema>;
-
-const migrations: Record<string, Migration> = { '001-initial': initial };
 
 /** Opens the embedded SQLite database under the data dir and brings its schema up to date. */
 export async function openDatabase(config: Pick<Config, 'dataDir' | 'sqliteSynchronous'>, file = 'usms.db'): Promise<Db> {
