@@ -5,8 +5,12 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
-  /** postgres://... switches to PostgreSQL (not built yet); unset means SQLite under dataDir. */
+  /** postgres://... switches to PostgreSQL; unset means SQLite under dataDir. */
   databaseUrl?: string;
+  /** PostgreSQL connection pool size per process. */
+  dbPoolSize: number;
+  /** Run database migrations when a process opens the database. */
+  migrateOnStart: boolean;
   masterKey?: string;
   logLevel: string;
   /** Largest request body in bytes. */
@@ -26,6 +30,25 @@ export interface Config {
   /** A message sent but without a receipt after this long becomes `unknown`. */
   receiptTimeoutSeconds: number;
   sandbox: SandboxConfig;
+  /** Undelivered PullUSMSReport reports are kept this long. */
+  reportRetentionHours: number;
+  /** Pushes to customers' callback URLs (src/notify/). */
+  callbacks: CallbackConfig;
+}
+
+export interface CallbackConfig {
+  /** Items per request. */
+  batchSize: number;
+  /** Largest request body in bytes (a batch is cut to fit). */
+  maxBodyBytes: number;
+  timeoutMs: number;
+  /** A push is failed after this many attempts or this age, whichever comes first. */
+  maxAttempts: number;
+  maxAgeSeconds: number;
+  /** Exponential backoff: base * 2^(attempt-1), capped. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  pollMs: number;
 }
 
 export interface SandboxConfig {
@@ -42,6 +65,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     port: int(env.USMS_PORT, 8080, 'USMS_PORT'),
     dataDir: resolve(env.USMS_DATA_DIR ?? './data'),
     databaseUrl: env.USMS_DATABASE_URL || undefined,
+    dbPoolSize: int(env.USMS_DB_POOL, 10, 'USMS_DB_POOL'),
+    migrateOnStart: env.USMS_MIGRATE !== '0',
     masterKey: env.USMS_MASTER_KEY || undefined,
     logLevel: env.USMS_LOG_LEVEL ?? 'info',
     bodyLimit: int(env.USMS_BODY_LIMIT, 2 * 1024 * 1024, 'USMS_BODY_LIMIT'),
@@ -58,10 +83,21 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       receiptDelayMs: int(env.USMS_SANDBOX_RECEIPT_DELAY_MS, 200, 'USMS_SANDBOX_RECEIPT_DELAY_MS'),
       rules: parseRules(env.USMS_SANDBOX_RULES ?? '0000=UNDELIV,0001=none'),
     },
+    reportRetentionHours: int(env.USMS_REPORT_RETENTION_HOURS, 72, 'USMS_REPORT_RETENTION_HOURS'),
+    callbacks: {
+      batchSize: Math.max(1, int(env.USMS_CALLBACK_BATCH, 100, 'USMS_CALLBACK_BATCH')),
+      maxBodyBytes: Math.max(4096, int(env.USMS_CALLBACK_MAX_BODY, 256 * 1024, 'USMS_CALLBACK_MAX_BODY')),
+      timeoutMs: Math.max(1, int(env.USMS_CALLBACK_TIMEOUT_MS, 5_000, 'USMS_CALLBACK_TIMEOUT_MS')),
+      maxAttempts: Math.max(1, int(env.USMS_CALLBACK_MAX_ATTEMPTS, 12, 'USMS_CALLBACK_MAX_ATTEMPTS')),
+      maxAgeSeconds: int(env.USMS_CALLBACK_MAX_AGE, 24 * 3600, 'USMS_CALLBACK_MAX_AGE'),
+      retryBaseMs: Math.max(1, int(env.USMS_CALLBACK_RETRY_BASE_MS, 1_000, 'USMS_CALLBACK_RETRY_BASE_MS')),
+      retryMaxMs: Math.max(1, int(env.USMS_CALLBACK_RETRY_MAX_MS, 600_000, 'USMS_CALLBACK_RETRY_MAX_MS')),
+      pollMs: Math.max(10, int(env.USMS_CALLBACK_POLL_MS, 1_000, 'USMS_CALLBACK_POLL_MS')),
+    },
     ...overrides,
   };
-  if (config.databaseUrl && !/^sqlite:/.test(config.databaseUrl)) {
-    throw new Error('USMS_DATABASE_URL: PostgreSQL is not supported yet (issue 5); unset it to use SQLite');
+  if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new Error('USMS_DATABASE_URL must be a postgres:// URL (unset it to use the embedded SQLite)');
   }
   return config;
 }

@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { ServerProcess, uspeedoPost, waitFor } from './harness.ts';
 
 test('accepted messages survive a restart: an API-only server stores them, a later server delivers them', async () => {
   // 1. API only: nothing is delivered, everything accepted is stored.
   const api = await ServerProcess.start({ USMS_WORKERS: '0' });
-  const dataDir = api.dataDir;
+  const workspace = api.workspace;
   try {
     const { creds, templateIds } = await api.setupAccount({ templates: ['Code {1}'] });
     const phones = Array.from({ length: 300 }, (_, i) => `1391235${1000 + i}`); // no ...0000 or ...0001 (sandbox rules)
@@ -23,7 +22,7 @@ test('accepted messages survive a restart: an API-only server stores them, a lat
     assert.equal(await api.stop(true), 0);
 
     // 2. A new process on the same data dir picks the outbox up and delivers everything.
-    const worker = await ServerProcess.start({}, dataDir);
+    const worker = await ServerProcess.start({}, workspace);
     try {
       const done = await waitFor('all 300 delivered', async () => {
         const r = await uspeedoPost(worker.url, creds, { Action: 'GetUSMSSendReceipt', AccountId: creds.AccountId, SessionNoSet: [res.body.SessionNo] });
@@ -37,7 +36,7 @@ test('accepted messages survive a restart: an API-only server stores them, a lat
       assert.equal(await worker.stop(true), 0);
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    await workspace.remove();
   }
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { sign } from '../src/auth/signature.ts';
+import { createTestDatabase, e2eOnPostgres, type TestDatabase } from './databases.ts';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'index.ts');
@@ -17,18 +18,47 @@ export interface Credentials {
 }
 
 /** A real server process on an OS-chosen port with its own data dir; `stop()` ends it and removes the dir. */
+/**
+ * Where a server keeps its state: a data dir, and a PostgreSQL database when the e2e suite runs on
+ * PostgreSQL (USMS_E2E_DB=postgres). Pass one to a second ServerProcess.start to restart on the same state.
+ */
+export class Workspace {
+  private constructor(
+    readonly dataDir: string,
+    private readonly database?: TestDatabase,
+  ) {}
+
+  static async create(): Promise<Workspace> {
+    const dir = mkdtempSync(join(tmpdir(), 'usms-e2e-'));
+    return new Workspace(dir, e2eOnPostgres ? await createTestDatabase() : undefined);
+  }
+
+  get env(): Record<string, string> {
+    return { USMS_DATA_DIR: this.dataDir, ...(this.database ? { USMS_DATABASE_URL: this.database.url } : {}) };
+  }
+
+  async remove(): Promise<void> {
+    rmSync(this.dataDir, { recursive: true, force: true });
+    await this.database?.drop();
+  }
+}
+
 export class ServerProcess {
   private constructor(
     readonly url: string,
-    readonly dataDir: string,
+    readonly workspace: Workspace,
     readonly env: NodeJS.ProcessEnv,
     private child: ChildProcess,
     readonly output: string[],
   ) {}
 
-  static async start(extraEnv: Record<string, string> = {}, dataDir?: string): Promise<ServerProcess> {
-    const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'usms-e2e-'));
-    const env = { ...process.env, USMS_DATA_DIR: dir, USMS_DEMO: '0', USMS_LOG_LEVEL: 'warn', USMS_SANDBOX_RECEIPT_DELAY_MS: '50', ...extraEnv };
+  get dataDir(): string {
+    return this.workspace.dataDir;
+  }
+
+  static async start(extraEnv: Record<string, string> = {}, workspace?: Workspace): Promise<ServerProcess> {
+    const ws = workspace ?? (await Workspace.create());
+    const env = { ...process.env, ...ws.env, USMS_DEMO: '0', USMS_LOG_LEVEL: 'warn', USMS_SANDBOX_RECEIPT_DELAY_MS: '50', ...extraEnv };
     const nodeFlags = process.env.USMS_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', CLI, 'serve', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
@@ -48,7 +78,7 @@ export class ServerProcess {
       child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
       child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output.join('\n')}`)));
     });
-    return new ServerProcess(url, dir, env, child, output);
+    return new ServerProcess(url, ws, env, child, output);
   }
 
   get pid(): number {
@@ -74,10 +104,10 @@ export class ServerProcess {
     return { creds, sender, templateIds };
   }
 
-  /** SIGTERM, wait for a clean exit; keeps the data dir when `keepData`. */
+  /** SIGTERM, wait for a clean exit; keeps the workspace (data dir, database) when `keepData`. */
   async stop(keepData = false): Promise<number | null> {
     const code = await this.terminate();
-    if (!keepData) rmSync(this.dataDir, { recursive: true, force: true });
+    if (!keepData) await this.workspace.remove();
     return code;
   }
 

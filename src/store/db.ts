@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
@@ -8,8 +9,27 @@ import type { Database as Schema } from './schema.ts';
 
 export type Db = Kysely<Schema>;
 
-/** Opens the embedded SQLite database under the data dir and brings its schema up to date. */
-export async function openDatabase(config: Pick<Config, 'dataDir' | 'sqliteSynchronous'>, file = 'usms.db'): Promise<Db> {
+type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart'>;
+
+/**
+ * Opens the database: PostgreSQL when `databaseUrl` is a postgres:// URL, else the embedded SQLite
+ * file under the data dir. Brings the schema up to date unless `migrateOnStart` is false.
+ */
+export async function openDatabase(config: DbConfig, file = 'usms.db'): Promise<Db> {
+  const db = config.databaseUrl ? openPostgres(config.databaseUrl, config.dbPoolSize) : openSqlite(config, file);
+  if (config.migrateOnStart !== false) await migrate(db);
+  return db;
+}
+
+// int8 (bigint: our millisecond times, counts) as JS numbers: every value we store is below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+function openPostgres(url: string, poolSize = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+function openSqlite(config: DbConfig, file: string): Db {
   mkdirSync(config.dataDir, { recursive: true });
   const sqlite = new Database(join(config.dataDir, file));
   sqlite.pragma('journal_mode = WAL');
@@ -17,9 +37,7 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'sqliteSynch
   // The CLI and the server share the file; wait for each other's write locks instead of failing.
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  await migrate(db);
-  return db;
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './db.ts';
+import { isPostgres } from './dialect.ts';
 import type { MessageStatus, MessageTable } from './schema.ts';
 
 export type ClaimedMessage = Pick<
@@ -9,7 +10,8 @@ export type ClaimedMessage = Pick<
 
 /**
  * Claims up to `limit` due messages for `owner` with a lease: queued rows whose time has come.
- * On PostgreSQL the inner select gets FOR UPDATE SKIP LOCKED (issue 5); SQLite serialises writers.
+ * On PostgreSQL the inner select takes FOR UPDATE SKIP LOCKED so concurrent workers on several nodes
+ * claim disjoint rows; SQLite serialises writers anyway.
  */
 export async function claimDue(db: Db, owner: string, limit: number, leaseMs: number, carrier: string): Promise<ClaimedMessage[]> {
   const now = Date.now();
@@ -17,9 +19,14 @@ export async function claimDue(db: Db, owner: string, limit: number, leaseMs: nu
     update messages
        set status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs},
            attempts = attempts + 1, carrier = ${carrier}, updated_at = ${now}
-     where id in (select id from messages where status = 'queued' and next_attempt_at <= ${now} order by next_attempt_at, id limit ${limit})
+     where id in (select id from messages where status = 'queued' and next_attempt_at <= ${now}
+                   order by next_attempt_at, id limit ${limit} ${skipLocked(db)})
     returning id, session_no, account_id, e164, region, sender, content, encoding, segments, extend_code, attempts`.execute(db);
   return res.rows;
+}
+
+function skipLocked(db: Db) {
+  return isPostgres(db) ? sql`for update skip locked` : sql``;
 }
 
 export interface SubmitOutcome {
@@ -41,7 +48,7 @@ export async function recordOutcomes(db: Db, owner: string, outcomes: SubmitOutc
     const sent = outcomes.filter((o) => o.result === 'sent');
     for (let i = 0; i < sent.length; i += 400) {
       const chunk = sent.slice(i, i + 400);
-      const values = sql.join(chunk.map((o) => sql`(${o.id}, ${o.carrierMsgId ?? null})`));
+      const values = sql.join(chunk.map((o) => sql`(cast(${o.id} as bigint), cast(${o.carrierMsgId ?? null} as text))`));
       const res = await sql`
         with v(id, cid) as (values ${values})
         update messages
@@ -117,7 +124,12 @@ export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]
       const matched = chunk.filter((r) => idOf.has(r.carrierMsgId));
       for (const r of chunk) if (!idOf.has(r.carrierMsgId)) unmatched.push(r);
       if (matched.length === 0) continue;
-      const values = sql.join(matched.map((r) => sql`(${idOf.get(r.carrierMsgId)!}, ${statusForReceipt(r.code)}, ${r.code}, ${r.desc}, ${r.at})`));
+      const values = sql.join(
+        matched.map(
+          (r) =>
+            sql`(cast(${idOf.get(r.carrierMsgId)!} as bigint), cast(${statusForReceipt(r.code)} as text), cast(${r.code} as text), cast(${r.desc} as text), cast(${r.at} as bigint))`,
+        ),
+      );
       await sql`
         with v(id, status, code, descr, at) as (values ${values})
         update messages

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { withAutoId } from '../dialect.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -12,9 +13,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('api_keys')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await withAutoId(db.schema.createTable('api_keys'), db)
     .addColumn('account_id', 'integer', (c) => c.notNull().references('accounts.id'))
     .addColumn('public_key', 'text', (c) => c.notNull().unique())
     .addColumn('secret_sealed', 'text', (c) => c.notNull())
@@ -66,9 +65,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('messages')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await withAutoId(db.schema.createTable('messages'), db)
     .addColumn('session_no', 'text', (c) => c.notNull())
     .addColumn('account_id', 'integer', (c) => c.notNull())
     .addColumn('phone', 'text', (c) => c.notNull())

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * Test databases on PostgreSQL. USMS_TEST_DATABASE_URL points at a server where we may create databases;
+ * each call makes a fresh one (CI shares the server with other runs) and `drop()` removes it.
+ */
+export const testDatabaseUrl = process.env.USMS_TEST_DATABASE_URL;
+/** When set (CI), a missing PostgreSQL is a failure, not a skip. */
+export const postgresRequired = process.env.USMS_TEST_REQUIRE_POSTGRES === '1';
+/** The e2e suite runs against PostgreSQL instead of SQLite when USMS_E2E_DB=postgres. */
+export const e2eOnPostgres = process.env.USMS_E2E_DB === 'postgres';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (!testDatabaseUrl) throw new Error('USMS_TEST_DATABASE_URL is not set');
+  const name = `usms_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await admin(`create database ${name}`);
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin(`drop database if exists ${name} with (force)`),
+  };
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Skip (or, when PostgreSQL is required, fail) a PostgreSQL-only test. */
+export function postgresSkipReason(): string | false {
+  if (testDatabaseUrl) return false;
+  if (postgresRequired) throw new Error('USMS_TEST_REQUIRE_POSTGRES=1 but USMS_TEST_DATABASE_URL is not set');
+  return 'USMS_TEST_DATABASE_URL not set';
+}
