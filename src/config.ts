@@ -22,7 +22,9 @@ export interface Config {
   /** SQLite `synchronous`: 'full' survives power loss, 'normal' survives process crashes. */
   sqliteSynchronous: 'full' | 'normal';
   createDemoAccount: boolean;
-  /** Run delivery workers in this process. */
+  /** What this process does: the HTTP API, delivery, or both (one-machine default). */
+  role: 'all' | 'api' | 'worker';
+  /** Run delivery workers in this process (false for role api). */
   runWorkers: boolean;
   workerBatchSize: number;
   leaseMs: number;
@@ -74,7 +76,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     timestampSkewSeconds: int(env.USMS_TIMESTAMP_SKEW, 300, 'USMS_TIMESTAMP_SKEW'),
     sqliteSynchronous: env.USMS_SQLITE_SYNC === 'normal' ? 'normal' : 'full',
     createDemoAccount: env.USMS_DEMO !== '0',
-    runWorkers: env.USMS_WORKERS !== '0',
+    role: role(env.USMS_ROLE),
+    runWorkers: env.USMS_WORKERS !== '0' && env.USMS_ROLE !== 'api',
     workerBatchSize: int(env.USMS_WORKER_BATCH, 500, 'USMS_WORKER_BATCH'),
     leaseMs: int(env.USMS_LEASE_MS, 30_000, 'USMS_LEASE_MS'),
     pollMs: int(env.USMS_POLL_MS, 200, 'USMS_POLL_MS'),
@@ -100,6 +103,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new Error('USMS_DATABASE_URL must be a postgres:// URL (unset it to use the embedded SQLite)');
   }
   return config;
+}
+
+function role(raw: string | undefined): Config['role'] {
+  if (raw === undefined || raw === '' || raw === 'all') return 'all';
+  if (raw === 'api' || raw === 'worker') return raw;
+  throw new Error(`USMS_ROLE must be all, api or worker, got "${raw}"`);
 }
 
 function int(raw: string | undefined, fallback: number, name: string): number {

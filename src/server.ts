@@ -30,13 +30,13 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const delivery = config.runWorkers ? await startDeliveryThread(config, metrics, log) : undefined;
   if (delivery) writer.on('written', () => delivery.postMessage({ type: 'wake' }));
 
-  if (config.createDemoAccount) await ensureDemoAccount(db, box, config);
-  const app = buildApp(services, operatorToken(config.dataDir, process.env.USMS_OPERATOR_TOKEN));
+  if (config.createDemoAccount && config.role !== 'worker') await ensureDemoAccount(db, box, config);
+  const app = buildApp(services, operatorToken(config.dataDir, process.env.USMS_OPERATOR_TOKEN), { api: config.role !== 'worker' });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, dataDir: config.dataDir, workers: config.runWorkers }, 'usms listening');
+  log.info({ url, role: config.role, database: config.databaseUrl ? 'postgres' : 'sqlite', workers: config.runWorkers }, 'usms listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -57,7 +57,12 @@ async function startDeliveryThread(config: Config, metrics: Metrics, log: Logger
   thread.on('message', (msg: { type: string; counts?: Record<string, number> }) => {
     if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
   });
-  thread.on('error', (err) => log.error({ err }, 'delivery thread failed'));
+  // Without its delivery thread a node would accept messages it never sends: fail fast and let the
+  // supervisor restart the process (the outbox makes that safe).
+  thread.on('error', (err) => {
+    log.fatal({ err }, 'delivery thread failed; exiting');
+    process.exit(1);
+  });
   await new Promise<void>((resolve, reject) => {
     thread.once('error', reject);
     thread.on('message', (msg: { type: string }) => msg.type === 'started' && resolve());

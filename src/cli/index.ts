@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { registerAdminCommands } from './admin.ts';
+import { registerDbCommands } from './db.ts';
 import { registerServe } from './serve.ts';
 
 const program = new Command('usms')
@@ -9,6 +10,7 @@ const program = new Command('usms')
   .configureOutput({ outputError: (str, write) => write(str) });
 
 registerServe(program);
+registerDbCommands(program);
 registerAdminCommands(program, () => loadConfig());
 
 program.parseAsync(process.argv).catch((err: Error) => {

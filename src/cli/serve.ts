@@ -8,12 +8,14 @@ export function registerServe(program: Command): void {
     .description('start the HTTP API and the delivery workers')
     .option('--port <port>', 'listen port (USMS_PORT)')
     .option('--host <host>', 'listen address (USMS_HOST)')
+    .option('--role <role>', 'all (default), api (HTTP only) or worker (delivery only) (USMS_ROLE)')
     .option('--json', 'print the listening address as JSON')
-    .action(async (opts: { port?: string; host?: string; json?: boolean }) => {
+    .action(async (opts: { port?: string; host?: string; role?: string; json?: boolean }) => {
       const config = loadConfig({
         ...process.env,
         ...(opts.port !== undefined ? { USMS_PORT: opts.port } : {}),
         ...(opts.host !== undefined ? { USMS_HOST: opts.host } : {}),
+        ...(opts.role !== undefined ? { USMS_ROLE: opts.role } : {}),
       });
       const server = await startServer(config);
       if (opts.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + '\n');

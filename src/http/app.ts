@@ -15,7 +15,8 @@ import { sameToken } from './operator.ts';
 /** A body that could not be parsed; answered as RetCode 18000 by the dialect, not as an HTTP error. */
 const UNPARSABLE = Symbol('unparsable');
 
-export function buildApp(services: Services, operatorToken: string) {
+/** The HTTP app; a worker-only node (`api: false`) serves just /healthz and /metrics. */
+export function buildApp(services: Services, operatorToken: string, opts: { api: boolean } = { api: true }) {
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.log,
@@ -72,9 +73,11 @@ export function buildApp(services: Services, operatorToken: string) {
     // Every outcome is HTTP 200 with a RetCode, as the official SDKs expect.
     return reply.code(200).send(withAction(answer, action));
   };
-  for (const url of ['/', '/api']) {
-    app.get(url, actionHandler);
-    app.post(url, actionHandler);
+  if (opts.api) {
+    for (const url of ['/', '/api']) {
+      app.get(url, actionHandler);
+      app.post(url, actionHandler);
+    }
   }
 
   const restHandler = (work: (req: FastifyRequest) => Promise<Record<string, unknown>>, action: string) =>
@@ -98,8 +101,8 @@ export function buildApp(services: Services, operatorToken: string) {
     reqUuid: req.id,
     services,
   });
-  app.post('/api/v1/usms/SendBatchUSMSMessage', restHandler(async (req) => restSendBatch(await restContext(req), req.body), 'SendBatchUSMSMessage'));
-  app.get('/api/v1/usms/USMSSendReceipt', restHandler(async (req) => restReceipts(await restContext(req), (req.query as Record<string, unknown>).id), 'GetUSMSSendReceipt'));
+  if (opts.api) app.post('/api/v1/usms/SendBatchUSMSMessage', restHandler(async (req) => restSendBatch(await restContext(req), req.body), 'SendBatchUSMSMessage'));
+  if (opts.api) app.get('/api/v1/usms/USMSSendReceipt', restHandler(async (req) => restReceipts(await restContext(req), (req.query as Record<string, unknown>).id), 'GetUSMSSendReceipt'));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_req, reply) => {
