@@ -428,6 +428,19 @@ describe('USMS send path, end to end against the real server process', () => {
       assert.equal(res.body.Message, '18512340608: phone in the black list');
     });
 
+    test('a number blacklisted while the server runs is refused within a second', async () => {
+      const send = () =>
+        uspeedoPost(server.url, creds, {
+          Action: 'SendUSMSMessage', AccountId: creds.AccountId, TemplateId: tpl1, TemplateParams: ['1'], SenderId: 'UCloud', PhoneNumbers: ['13800138118'],
+        });
+      assert.equal((await send()).body.RetCode, 0);
+      await server.cli('blacklist', 'add', '--account', String(creds.AccountId), '--phone', '13800138118');
+      await new Promise((r) => setTimeout(r, 1100));
+      const refused = await send();
+      assert.equal(refused.body.RetCode, 18014);
+      assert.equal(refused.body.Message, '13800138118: phone in the black list');
+    });
+
     test('a body over the size limit is refused with a RetCode, not a crash', async () => {
       const res = await fetch(`${server.url}/api`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'a'.repeat(3 * 1024 * 1024) }) });
       const body: any = await res.json();

@@ -3,8 +3,10 @@ import type { Db } from '../store/db.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import { getTemplate, TemplateStatus, type Template } from '../store/templates.ts';
 import { findApprovedSender, listSenders } from '../store/senders.ts';
+import { listBlacklist } from '../store/blacklist.ts';
 
 const TTL_MS = 2_000;
+const BLACKLIST_TTL_MS = 1_000;
 
 /**
  * Short-lived caches for what every request reads: keys, approved templates and senders.
@@ -15,6 +17,7 @@ export class Lookups {
   private keys = new Map<string, { value: ResolvedKey; until: number }>();
   private templates = new Map<string, { value: Template; until: number }>();
   private senders = new Map<string, { value: string; until: number }>();
+  private blacklists = new Map<number, { value: Promise<Set<string>>; until: number }>();
 
   constructor(
     private readonly db: Db,
@@ -52,6 +55,20 @@ export class Lookups {
     if (found) this.senders.set(k, { value: found.name, until: Date.now() + TTL_MS });
     else this.senders.delete(k);
     return Boolean(found);
+  }
+
+  /**
+   * The account's blacklist as a set of E.164 numbers, reloaded at most once a second: one query a
+   * second per sending account instead of one per request. A number added by the operator is refused
+   * within a second.
+   */
+  blacklist(accountId: number): Promise<Set<string>> {
+    const hit = this.blacklists.get(accountId);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = listBlacklist(this.db, accountId).then((phones) => new Set(phones));
+    this.blacklists.set(accountId, { value, until: Date.now() + BLACKLIST_TTL_MS });
+    value.catch(() => this.blacklists.delete(accountId));
+    return value;
   }
 
   /** The account's earliest approved sender, used when SendUSMSMessage names none. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { RetCode, UsmsError } from '../sms/errors.ts';
 import { normalizeParams } from '../sms/template.ts';
 import { BLACKLISTED, validateTarget, type MessageDraft } from '../sms/validate.ts';
-import { blacklistedAmong } from '../store/blacklist.ts';
 import type { NewSession } from '../store/sessions.ts';
 import type { Template } from '../store/templates.ts';
 import type { ActionContext } from './context.ts';
@@ -85,11 +84,11 @@ export async function sendBatch(ctx: ActionContext, tasks: unknown, opts: BatchO
     }
   }
 
-  const blocked = await blacklistedAmong(services.db, caller.accountId, drafts.map((d) => d.draft.e164));
-  const accepted = blocked.size ? drafts.filter((d) => !blocked.has(d.draft.e164)) : drafts;
-  if (blocked.size) {
+  const blacklist = drafts.length ? await services.lookups.blacklist(caller.accountId) : new Set<string>();
+  const accepted = blacklist.size ? drafts.filter((d) => !blacklist.has(d.draft.e164)) : drafts;
+  if (accepted.length !== drafts.length) {
     for (const d of drafts) {
-      if (blocked.has(d.draft.e164)) failed.push({ group: d.group, target: d.target, reason: BLACKLISTED, retCode: RetCode.SomeNumbersInvalid, groupLevel: false });
+      if (blacklist.has(d.draft.e164)) failed.push({ group: d.group, target: d.target, reason: BLACKLISTED, retCode: RetCode.SomeNumbersInvalid, groupLevel: false });
     }
   }
 

@@ -17,19 +17,3 @@ export async function listBlacklist(db: Db, accountId: number): Promise<string[]
   const rows = await db.selectFrom('blacklist').select('phone').where('account_id', '=', accountId).orderBy('phone').execute();
   return rows.map((r) => r.phone);
 }
-
-/** Which of these E.164 numbers the account has blacklisted. */
-export async function blacklistedAmong(db: Db, accountId: number, phones: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  const unique = [...new Set(phones)];
-  for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db
-      .selectFrom('blacklist')
-      .select('phone')
-      .where('account_id', '=', accountId)
-      .where('phone', 'in', unique.slice(i, i + 500))
-      .execute();
-    for (const r of rows) found.add(r.phone);
-  }
-  return found;
-}
