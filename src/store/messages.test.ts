@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from './db.ts';
+import { applyReceipts, claimDue, recordOutcomes, recoverExpiredLeases } from './messages.ts';
+import { writeSessions } from './sessions.ts';
+import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
+
+const draft = (i: number) => ({
+  phone: `1380000${String(i).padStart(4, '0')}`, e164: `+861380000${String(i).padStart(4, '0')}`, region: 'CN', templateId: 'UTA1',
+  sender: 's', content: `m${i}`, encoding: 'GSM7', segments: 1, userId: '', extendCode: '',
+});
+
+async function seed(db: Db, n: number) {
+  await writeSessions(db, [{ sessionNo: 'S', accountId: 1, action: 'SendBatchUSMSMessage', reqUuid: 'r', messages: Array.from({ length: n }, (_, i) => draft(i)) }]);
+}
+
+const statuses = async (db: Db) =>
+  Object.fromEntries((await db.selectFrom('messages').select(['content', 'status']).execute()).map((r) => [r.content, r.status]));
+
+/** Runs `body` against a fresh SQLite file and, when configured, a fresh PostgreSQL database. */
+function bothDatabases(name: string, body: (db: Db, postgres: boolean) => Promise<void>) {
+  test(`${name} (SQLite)`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usms-store-'));
+    const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
+    try {
+      await body(db, false);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  test(`${name} (PostgreSQL)`, { skip: postgresSkipReason() }, async () => {
+    const pg = await createTestDatabase();
+    const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 8, migrateOnStart: true });
+    try {
+      await body(db, true);
+    } finally {
+      await db.destroy();
+      await pg.drop();
+    }
+  });
+}
+
+bothDatabases('concurrent claims take disjoint rows and together take all', async (db) => {
+  await seed(db, 300);
+  const owners = ['w1', 'w2', 'w3', 'w4'];
+  const seen = new Map<number, string>();
+  for (;;) {
+    const rounds = await Promise.all(owners.map((o) => claimDue(db, o, 25, 30_000, 'sandbox')));
+    if (rounds.every((r) => r.length === 0)) break;
+    rounds.forEach((rows, i) => {
+      for (const r of rows) {
+        assert.equal(seen.has(Number(r.id)), false, `message ${r.id} claimed twice`);
+        seen.set(Number(r.id), owners[i]!);
+      }
+    });
+  }
+  assert.equal(seen.size, 300);
+  const rows = await db.selectFrom('messages').select(['id', 'lease_owner', 'attempts', 'status']).execute();
+  for (const r of rows) {
+    assert.equal(r.status, 'sending');
+    assert.equal(r.lease_owner, seen.get(Number(r.id)));
+    assert.equal(r.attempts, 1);
+  }
+});
+
+bothDatabases('outcomes are fenced by the lease owner', async (db) => {
+  await seed(db, 2);
+  const [a, b] = await claimDue(db, 'owner', 10, 30_000, 'sandbox');
+  assert.equal(await recordOutcomes(db, 'intruder', [{ id: a!.id, result: 'sent', carrierMsgId: 'x1' }]), 0);
+  assert.equal(
+    await recordOutcomes(db, 'owner', [
+      { id: a!.id, result: 'sent', carrierMsgId: 'x1' },
+      { id: b!.id, result: 'failed', code: 'ESME_RINVDSTADR', desc: 'bad address' },
+    ]),
+    2,
+  );
+  assert.deepEqual(await statuses(db), { m0: 'sent', m1: 'failed' });
+  // a second record of the same outcome changes nothing: the lease is gone
+  assert.equal(await recordOutcomes(db, 'owner', [{ id: a!.id, result: 'sent', carrierMsgId: 'x2' }]), 0);
+});
+
+bothDatabases('a receipt that arrives before its submit outcome is reported unmatched, then matches', async (db) => {
+  await seed(db, 1);
+  const [m] = await claimDue(db, 'owner', 10, 30_000, 'sandbox');
+  const receipt = { carrierMsgId: 'c-1', code: 'DELIVRD', desc: 'delivered', at: Date.now() };
+  assert.deepEqual(await applyReceipts(db, 'sandbox', [receipt]), [receipt]);
+  await recordOutcomes(db, 'owner', [{ id: m!.id, result: 'sent', carrierMsgId: 'c-1' }]);
+  assert.deepEqual(await applyReceipts(db, 'sandbox', [receipt]), []);
+  assert.deepEqual(await statuses(db), { m0: 'delivered' });
+  const row = await db.selectFrom('messages').select(['receipt_code', 'receipt_at']).executeTakeFirstOrThrow();
+  assert.equal(row.receipt_code, 'DELIVRD');
+  assert.equal(row.receipt_at, receipt.at);
+  // another carrier's id space is separate
+  assert.equal((await applyReceipts(db, 'other', [receipt])).length, 1);
+});
+
+bothDatabases('expired leases: requeued for at-least-once carriers, unknown otherwise', async (db) => {
+  await seed(db, 2);
+  await claimDue(db, 'dead', 1, -1, 'sandbox');
+  await claimDue(db, 'dead', 1, -1, 'smsc');
+  assert.deepEqual(await recoverExpiredLeases(db, ['sandbox']), { requeued: 1, unknown: 1 });
+  assert.deepEqual(await statuses(db), { m0: 'queued', m1: 'unknown' });
+});
