@@ -1,8 +1,18 @@
-/** A token bucket per key: `perSecond` sustained, bursts of twice that. 0 disables. */
+/**
+ * A token bucket per key: `perSecond` sustained, bursts of twice that; 0 disables. With several API
+ * nodes each enforces its share (`setShare(nodes)`), so the configured limit holds for the cluster.
+ */
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
+  private perSecond: number;
 
-  constructor(private readonly perSecond: number) {}
+  constructor(private readonly configured: number) {
+    this.perSecond = configured;
+  }
+
+  setShare(nodes: number): void {
+    this.perSecond = this.configured / Math.max(1, nodes);
+  }
 
   allow(key: string, now = Date.now()): boolean {
     if (this.perSecond <= 0) return true;
