@@ -31,6 +31,8 @@ export interface Config {
   pollMs: number;
   /** A message sent but without a receipt after this long becomes `unknown`. */
   receiptTimeoutSeconds: number;
+  /** How often the delivery thread re-reads the carriers table (carriers added/removed while running). */
+  carrierPollMs: number;
   sandbox: SandboxConfig;
   /** Undelivered PullUSMSReport reports are kept this long. */
   reportRetentionHours: number;
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     leaseMs: int(env.USMS_LEASE_MS, 30_000, 'USMS_LEASE_MS'),
     pollMs: int(env.USMS_POLL_MS, 200, 'USMS_POLL_MS'),
     receiptTimeoutSeconds: int(env.USMS_RECEIPT_TIMEOUT, 72 * 3600, 'USMS_RECEIPT_TIMEOUT'),
+    carrierPollMs: Math.max(50, int(env.USMS_CARRIER_POLL_MS, 3_000, 'USMS_CARRIER_POLL_MS')),
     sandbox: {
       receiptDelayMs: int(env.USMS_SANDBOX_RECEIPT_DELAY_MS, 200, 'USMS_SANDBOX_RECEIPT_DELAY_MS'),
       rules: parseRules(env.USMS_SANDBOX_RULES ?? '0000=UNDELIV,0001=none'),

@@ -11,6 +11,8 @@ import { openDatabase } from './store/db.ts';
 import { queueDepth } from './store/messages.ts';
 import { SessionWriter } from './store/sessions.ts';
 import { ensureDemoAccount } from './demo.ts';
+import { Membership } from './cluster/membership.ts';
+import { RateLimiter } from './http/rate-limit.ts';
 
 export interface RunningServer {
   url: string;
@@ -31,7 +33,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   if (delivery) writer.on('written', () => delivery.postMessage({ type: 'wake' }));
 
   if (config.createDemoAccount && config.role !== 'worker') await ensureDemoAccount(db, box, config);
-  const app = buildApp(services, operatorToken(config.dataDir, process.env.USMS_OPERATOR_TOKEN), { api: config.role !== 'worker' });
+  const limiter = new RateLimiter(config.rateLimitPerKey);
+  const membership = new Membership(db, config.role, log, (apiNodes) => limiter.setShare(apiNodes));
+  await membership.start();
+  const app = buildApp(services, operatorToken(config.dataDir, process.env.USMS_OPERATOR_TOKEN), { api: config.role !== 'worker', limiter });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -45,6 +50,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await app.close();
       await writer.drain();
       if (delivery) await stopDeliveryThread(delivery);
+      await membership.stop();
       await db.destroy();
       log.info('stopped');
     })());

@@ -278,11 +278,14 @@ describe('USMS send path, end to end against the real server process', () => {
       assert.equal(res.body.Message, 'Signature verification failed');
     });
 
-    test('a replayed nonce is refused; a stale timestamp is refused', async () => {
+    test('a nonce reused for another body is a replay; a stale timestamp is refused', async () => {
       const body = { Action: 'GetUSMSSendReceipt', AccountId: creds.AccountId, SessionNoSet: ['a'] };
       const first = await uspeedoPost(server.url, creds, body, { nonce: 'n-replay-1' });
       assert.equal(first.body.RetCode, 0);
-      const again = await uspeedoPost(server.url, creds, body, { nonce: 'n-replay-1' });
+      // the same nonce and body is an SDK retry and gets the first answer (idempotency, test/sdk.e2e.test.ts)
+      const retry = await uspeedoPost(server.url, creds, body, { nonce: 'n-replay-1' });
+      assert.deepEqual(retry.body, first.body);
+      const again = await uspeedoPost(server.url, creds, { ...body, SessionNoSet: ['b'] }, { nonce: 'n-replay-1' });
       assert.equal(again.body.RetCode, 171);
       assert.match(again.body.Message, /X-Nonce was already used/);
       const stale = await uspeedoPost(server.url, creds, body, { timestamp: Math.floor(Date.now() / 1000) - 301 });

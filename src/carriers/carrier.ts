@@ -1,4 +1,4 @@
-import type { Receipt } from '../store/messages.ts';
+import type { Receipt, SubmitOutcome } from '../store/messages.ts';
 
 /** What a carrier needs to send one message. */
 export interface OutboundMessage {
@@ -17,13 +17,23 @@ export type SubmitResult =
   /** temporary: try again later; permanent: this message cannot go; unknown: it may have gone out. */
   | { ok: false; kind: 'temporary' | 'permanent' | 'unknown'; code: string; desc: string };
 
+/**
+ * Receives a carrier's receipts. The promise settles once they are stored (or held for a later
+ * match), so a carrier can acknowledge them to its peer only then.
+ */
+export type ReceiptHandler = (receipts: Receipt[]) => void | Promise<void>;
+
 /** One interface for every way out: sandbox (default), SMPP and HTTP carriers. */
 export interface Carrier {
   readonly name: string;
   /** Whether a message whose outcome is unknown may be submitted again (harmless duplicates). */
   readonly atLeastOnce: boolean;
-  start(onReceipts: (receipts: Receipt[]) => void): Promise<void>;
+  start(onReceipts: ReceiptHandler): Promise<void>;
   /** One result per message, in order. */
   submit(messages: OutboundMessage[]): Promise<SubmitResult[]>;
+  /** False while the carrier cannot take messages (e.g. not bound): the worker claims nothing meanwhile. */
+  ready?(): boolean;
+  /** Called after the worker stored the outcomes of a submit (e.g. to roll up early receipts). */
+  afterRecorded?(outcomes: SubmitOutcome[]): Promise<void>;
   stop(): Promise<void>;
 }

@@ -1,8 +1,15 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
+import { registerAccountSettings } from './account-settings.ts';
 import { registerAdminCommands } from './admin.ts';
+import { registerCallbackCommands } from './callbacks.ts';
+import { registerCarrierCommands } from './carrier.ts';
 import { registerDbCommands } from './db.ts';
+import { registerNodeCommands } from './nodes.ts';
 import { registerServe } from './serve.ts';
+import { registerSendCommands } from './send.ts';
+import { registerSmscSim } from './smsc-sim.ts';
+import { registerTemplateCommands } from './templates.ts';
 
 const program = new Command('usms')
   .description('usms: a self-hosted SMS platform speaking the USMS API')
@@ -11,7 +18,14 @@ const program = new Command('usms')
 
 registerServe(program);
 registerDbCommands(program);
+registerNodeCommands(program);
 registerAdminCommands(program, () => loadConfig());
+registerTemplateCommands(program, () => loadConfig());
+registerAccountSettings(program, () => loadConfig());
+registerCallbackCommands(program, () => loadConfig());
+registerCarrierCommands(program, () => loadConfig());
+registerSmscSim(program);
+registerSendCommands(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   const json = process.argv.includes('--json');

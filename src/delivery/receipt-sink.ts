@@ -11,13 +11,19 @@ interface Pending {
   until: number;
 }
 
+/** Stores receipts; returns the ones that matched nothing yet. */
+export type ApplyReceipts = (db: Db, carrier: string, receipts: Receipt[]) => Promise<Receipt[]>;
+
 /**
  * Collects receipts from a carrier and applies them in batches. A receipt that arrives before its
  * submit outcome is stored (the carrier was faster than our write) is retried for two minutes.
+ * `apply` is the message-level matcher (store/messages.ts) by default; SMPP carriers match per part
+ * (store/message-parts.ts).
  */
 export class ReceiptSink {
   private batch: Pending[] = [];
   private waiting: Pending[] = [];
+  private settlers: Array<() => void> = [];
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
   private readonly retryTimer: NodeJS.Timeout;
@@ -27,14 +33,23 @@ export class ReceiptSink {
     private readonly carrier: string,
     private readonly log: Logger,
     private readonly onApplied: (receipts: Receipt[]) => void = () => {},
+    private readonly apply: ApplyReceipts = applyReceipts,
   ) {
     this.retryTimer = setInterval(() => this.retryWaiting(), 1000);
     this.retryTimer.unref();
   }
 
-  push(receipts: Receipt[]): void {
+  /**
+   * Resolves once the receipts were written, or are held for a later match (no match yet, or the
+   * write failed and will be retried).
+   */
+  push(receipts: Receipt[]): Promise<void> {
     const until = Date.now() + RETRY_FOR_MS;
-    this.enqueue(receipts.map((receipt) => ({ receipt, until })));
+    return new Promise((resolve) => {
+      this.settlers.push(resolve);
+      this.enqueue(receipts.map((receipt) => ({ receipt, until })));
+      if (receipts.length === 0) this.schedule();
+    });
   }
 
   async close(): Promise<void> {
@@ -46,6 +61,10 @@ export class ReceiptSink {
   private enqueue(items: Pending[]): void {
     if (items.length === 0) return;
     for (const item of items) this.batch.push(item);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       // Gather receipts for a moment: one transaction for many of them.
@@ -55,17 +74,22 @@ export class ReceiptSink {
 
   private flush(): void {
     const batch = this.batch;
+    const settlers = this.settlers;
     this.batch = [];
+    this.settlers = [];
     this.scheduled = false;
     this.chain = this.chain.then(async () => {
       try {
-        const unmatched = new Set(await applyReceipts(this.db, this.carrier, batch.map((p) => p.receipt)));
+        if (batch.length === 0) return;
+        const unmatched = new Set(await this.apply(this.db, this.carrier, batch.map((p) => p.receipt)));
         const applied: Receipt[] = [];
         for (const p of batch) (unmatched.has(p.receipt) ? this.waiting.push(p) : applied.push(p.receipt));
         if (applied.length) this.onApplied(applied);
       } catch (err) {
         this.log.error({ err, count: batch.length }, 'storing receipts failed; will retry');
         for (const p of batch) this.waiting.push(p);
+      } finally {
+        for (const s of settlers) s();
       }
     });
   }

@@ -1,45 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { SecretBox } from '../auth/secrets.ts';
+import type { Carrier } from '../carriers/carrier.ts';
+import { Router, SANDBOX } from '../carriers/routing.ts';
 import { SandboxCarrier } from '../carriers/sandbox.ts';
+import { SmppCarrier } from '../carriers/smpp.ts';
 import type { Config } from '../config.ts';
+import { CallbackPusher } from '../notify/pusher.ts';
+import { deleteCarrierStatus, loadCarriers, writeCarrierStatus, type CarrierConfig } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
+import { applyPartReceipts } from '../store/message-parts.ts';
+import { expireReceiptWaits, recoverExpiredLeases } from '../store/messages.ts';
 import { ReceiptSink } from './receipt-sink.ts';
 import { DeliveryWorker } from './worker.ts';
 
 /** Counts by outcome, reported to whoever keeps the metrics. */
 export type OutcomeCounts = Record<string, number>;
 
-/** The delivery side of a node: carrier, receipt sink and worker loop, started and stopped together. */
-export class DeliveryRuntime {
-  private readonly carrier: SandboxCarrier;
-  private readonly sink: ReceiptSink;
-  private readonly worker: DeliveryWorker;
+const MAINTENANCE_MS = 5_000;
+const STATUS_MS = 1_000;
 
-  constructor(db: Db, config: Config, log: Logger, report: (counts: OutcomeCounts) => void) {
-    this.carrier = new SandboxCarrier(db, config.sandbox);
-    this.sink = new ReceiptSink(db, this.carrier.name, log, (receipts) => report(countBy(receipts.map((r) => r.code))));
-    this.worker = new DeliveryWorker(db, this.carrier, log, {
-      batchSize: config.workerBatchSize,
-      leaseMs: config.leaseMs,
-      pollMs: config.pollMs,
-      receiptTimeoutMs: config.receiptTimeoutSeconds * 1000,
-      onOutcomes: (outcomes) => report(countBy(outcomes.map((o) => o.result))),
-    });
+interface Running {
+  carrier: Carrier;
+  sink: ReceiptSink;
+  worker: DeliveryWorker;
+  /** carriers.updated_at of the configuration it runs (a change restarts it). */
+  version: number;
+}
+
+/**
+ * The delivery side of a node: one carrier + receipt sink + worker per configured carrier (the
+ * sandbox always runs), routing, lease and receipt-timeout maintenance, carrier status, and the
+ * callback pusher.
+ *
+ * Carriers come from the carriers table, re-read every `carrierPollMs`: added ones start, removed
+ * ones stop (unbind), changed ones restart. Routing is decided when a worker claims (each worker's
+ * claim carries its carrier's route condition), so a message waiting in the queue follows the
+ * routes in force when it is sent, and a removed carrier's queued messages go elsewhere.
+ * Each SMPP carrier's status is written to carrier_status every second for `usms carrier status`.
+ */
+export class DeliveryRuntime {
+  private readonly running = new Map<string, Running>();
+  private readonly pusher: CallbackPusher;
+  private readonly box: SecretBox;
+  private readonly node = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  private router = new Router([]);
+  private configs: CarrierConfig[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private reloading: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+    private readonly log: Logger,
+    private readonly report: (counts: OutcomeCounts) => void,
+  ) {
+    this.pusher = new CallbackPusher(db, config, log);
+    this.box = SecretBox.open(config.dataDir, config.masterKey);
   }
 
   async start(): Promise<void> {
-    await this.carrier.start((receipts) => this.sink.push(receipts));
-    this.worker.start();
+    const sandbox = new SandboxCarrier(this.db, this.config.sandbox);
+    await this.startCarrier(sandbox, this.config.workerBatchSize, 1, 0);
+    await this.reload();
+    await this.maintain();
+    this.pusher.start();
+    const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
+      const t = setInterval(() => fn().catch((err) => this.log.error({ err }, `${what} failed`)), ms);
+      this.timers.push(t);
+    };
+    every(this.config.carrierPollMs, () => this.reload(), 'reloading carriers');
+    every(STATUS_MS, () => this.writeStatus(), 'writing carrier status');
+    every(MAINTENANCE_MS, () => this.maintain(), 'delivery maintenance');
   }
 
   notify(): void {
-    this.worker.notify();
+    for (const r of this.running.values()) r.worker.notify();
   }
 
-  /** Finishes the batch in hand and stores the receipts already received. */
+  /** Finishes the batches in hand, unbinds every carrier and stores the receipts already received. */
   async stop(): Promise<void> {
-    await this.worker.stop();
-    await this.carrier.stop();
-    await this.sink.close();
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.reloading;
+    const all = [...this.running.values()];
+    await Promise.all(all.map((r) => r.worker.stop()));
+    await Promise.all(all.map((r) => r.carrier.stop()));
+    await Promise.all(all.map((r) => r.sink.close()));
+    await deleteCarrierStatus(this.db, all.map((r) => r.carrier.name).filter((n) => n !== SANDBOX)).catch(() => undefined);
+    await this.pusher.stop();
+  }
+
+  /** Re-reads the carriers table; overlapping calls share one run. */
+  reload(): Promise<void> {
+    this.reloading ??= this.doReload().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<void> {
+    if (this.stopping) return;
+    const configs = await loadCarriers(this.db, this.box);
+    this.configs = configs;
+    this.router = new Router(configs);
+    const wanted = new Map(configs.map((c) => [c.name, c]));
+    for (const [name, r] of this.running) {
+      if (name === SANDBOX) continue;
+      const c = wanted.get(name);
+      if (!c || c.updatedAt !== r.version) {
+        this.running.delete(name);
+        this.log.info({ carrier: name }, c ? 'carrier changed: restarting it' : 'carrier removed: stopping it');
+        await r.worker.stop();
+        await r.carrier.stop();
+        await r.sink.close();
+        if (!c) await deleteCarrierStatus(this.db, [name]);
+      }
+    }
+    for (const c of configs) {
+      if (this.running.has(c.name) || this.stopping) continue;
+      const carrier = new SmppCarrier(c, {
+        db: this.db,
+        log: this.log,
+        node: this.node,
+        // A submit must finish well within the lease, or the lease recovery would call it unknown.
+        queueTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
+        maxResponseTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
+        onInbound: () => this.pusher.notify(),
+      });
+      // Enough to keep the window full, little enough to finish within a lease at the rate cap.
+      const byRate = c.throughput > 0 ? Math.floor((c.throughput * this.config.leaseMs) / 1000 / 3) : Infinity;
+      const batch = Math.max(1, Math.min(this.config.workerBatchSize, c.window * 4, byRate));
+      await this.startCarrier(carrier, batch, 2, c.updatedAt);
+      this.log.info({ carrier: c.name, host: c.host, port: c.port, bind: c.bindType, routes: this.router.describe() }, 'carrier started');
+    }
+  }
+
+  private async startCarrier(carrier: Carrier, batchSize: number, concurrency: number, version: number): Promise<void> {
+    const name = carrier.name;
+    const sink = new ReceiptSink(
+      this.db,
+      name,
+      this.log,
+      (receipts) => {
+        this.report(countBy(receipts.map((r) => r.code)));
+        this.pusher.notify();
+      },
+      carrier instanceof SmppCarrier ? applyPartReceipts : undefined,
+    );
+    const worker = new DeliveryWorker(this.db, carrier, this.log, {
+      batchSize,
+      leaseMs: this.config.leaseMs,
+      pollMs: this.config.pollMs,
+      concurrency,
+      routeFilter: () => this.router.claimFilter(name),
+      onOutcomes: (outcomes) => this.report(countBy(outcomes.map((o) => o.result))),
+    });
+    await carrier.start((receipts) => sink.push(receipts));
+    worker.start();
+    this.running.set(name, { carrier, sink, worker, version });
+  }
+
+  private async maintain(): Promise<void> {
+    // Once per node for every carrier: which expired leases may be requeued depends on the carrier's policy.
+    const atLeastOnce = [SANDBOX, ...this.configs.filter((c) => c.policy === 'at-least-once').map((c) => c.name)];
+    const leases = await recoverExpiredLeases(this.db, atLeastOnce);
+    if (leases.requeued || leases.unknown) this.log.warn(leases, 'recovered messages from expired leases');
+    const expired = await expireReceiptWaits(this.db, this.config.receiptTimeoutSeconds * 1000);
+    if (expired) this.log.info({ count: expired }, 'messages without a receipt marked unknown');
+  }
+
+  private async writeStatus(): Promise<void> {
+    const rows = [];
+    for (const r of this.running.values()) {
+      if (!(r.carrier instanceof SmppCarrier)) continue;
+      rows.push({ name: r.carrier.name, node: this.node, started_at: r.carrier.started, ...r.carrier.status() });
+    }
+    await writeCarrierStatus(this.db, rows);
   }
 }
 

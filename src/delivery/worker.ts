@@ -1,36 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Carrier, OutboundMessage, SubmitResult } from '../carriers/carrier.ts';
+import type { ClaimFilter } from '../carriers/routing.ts';
 import type { Db } from '../store/db.ts';
-import { claimDue, expireReceiptWaits, recordOutcomes, recoverExpiredLeases, type SubmitOutcome } from '../store/messages.ts';
+import { claimDue, recordOutcomes, type SubmitOutcome } from '../store/messages.ts';
 
 export interface WorkerOptions {
   batchSize: number;
   leaseMs: number;
   pollMs: number;
-  receiptTimeoutMs: number;
+  /** Which messages this carrier takes (routing, decided at claim time); default: all. */
+  routeFilter?: () => ClaimFilter;
+  /** Claim loops running side by side, so one batch is submitted while another is recorded. Default 1. */
+  concurrency?: number;
   onOutcomes?: (outcomes: SubmitOutcome[]) => void;
 }
 
 const RETRY_BASE_MS = 2_000;
 const RETRY_MAX_MS = 300_000;
 const MAX_ATTEMPTS = 8;
-const MAINTENANCE_MS = 5_000;
 const GATHER_MS = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The delivery loop over the outbox (the messages table): claim due rows with a lease, submit them,
- * record each outcome fenced by the lease. A restart resumes from the table.
+ * record each outcome fenced by the lease. A restart resumes from the table. One worker per carrier;
+ * it claims only the rows its route filter selects. Lease recovery and receipt timeouts are the
+ * runtime's job (once per node, for every carrier).
  */
 export class DeliveryWorker {
   readonly owner = `worker-${randomUUID()}`;
   private running = false;
-  private wake?: () => void;
+  private wakers = new Set<() => void>();
   private woken = false;
-  private loop?: Promise<void>;
-  private lastMaintenance = 0;
+  private loops: Promise<void>[] = [];
 
   constructor(
     private readonly db: Db,
@@ -41,29 +45,36 @@ export class DeliveryWorker {
 
   start(): void {
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: Math.max(1, this.options.concurrency ?? 1) }, (_, i) => this.run(i));
   }
 
   /** New work was written: look now instead of at the next poll. */
   notify(): void {
-    if (this.wake) this.wake();
-    else this.woken = true;
+    if (this.wakers.size === 0) this.woken = true;
+    for (const wake of [...this.wakers]) wake();
   }
 
-  /** Finishes the batch in hand, then stops. */
+  /** Finishes the batches in hand, then stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
-    await this.loop;
+    for (const wake of [...this.wakers]) wake();
+    await Promise.all(this.loops);
   }
 
-  private async run(): Promise<void> {
+  /** Loop 0 polls; extra loops, there for throughput, poll rarely when idle (a wake still reaches them). */
+  private async run(loop: number): Promise<void> {
+    const idleMs = loop === 0 ? this.options.pollMs : this.options.pollMs * 5;
     while (this.running) {
       try {
-        await this.maintain();
-        const claimed = await claimDue(this.db, this.owner, this.options.batchSize, this.options.leaseMs, this.carrier.name);
+        const filter = this.options.routeFilter?.() ?? { kind: 'all' };
+        if (filter.kind === 'none' || (this.carrier.ready && !this.carrier.ready())) {
+          await this.idle(idleMs);
+          continue;
+        }
+        const where = filter.kind === 'where' ? filter.where : undefined;
+        const claimed = await claimDue(this.db, this.owner, this.options.batchSize, this.options.leaseMs, this.carrier.name, where);
         if (claimed.length === 0) {
-          await this.idle();
+          await this.idle(idleMs);
           continue;
         }
         await this.deliver(claimed);
@@ -72,7 +83,7 @@ export class DeliveryWorker {
         if (claimed.length < this.options.batchSize) await sleep(GATHER_MS);
       } catch (err) {
         this.log.error({ err }, 'delivery loop error; retrying');
-        await this.idle();
+        await this.idle(idleMs);
       }
     }
   }
@@ -92,33 +103,28 @@ export class DeliveryWorker {
     const outcomes = claimed.map((m, i) => toOutcome(m.id, m.attempts, results[i], this.carrier.atLeastOnce));
     await recordOutcomes(this.db, this.owner, outcomes);
     this.options.onOutcomes?.(outcomes);
+    if (this.carrier.afterRecorded) {
+      try {
+        await this.carrier.afterRecorded(outcomes);
+      } catch (err) {
+        this.log.error({ err, carrier: this.carrier.name }, 'after-submit step failed');
+      }
+    }
   }
 
-  private async maintain(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastMaintenance < MAINTENANCE_MS) return;
-    this.lastMaintenance = now;
-    const leases = await recoverExpiredLeases(this.db, this.carrier.atLeastOnce ? [this.carrier.name] : []);
-    if (leases.requeued || leases.unknown) this.log.warn(leases, 'recovered messages from expired leases');
-    const expired = await expireReceiptWaits(this.db, this.options.receiptTimeoutMs);
-    if (expired) this.log.info({ count: expired }, 'messages without a receipt marked unknown');
-  }
-
-  private idle(): Promise<void> {
+  private idle(ms: number): Promise<void> {
     if (this.woken) {
       this.woken = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.pollMs);
-      function done() {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakers.delete(wake);
         resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
       };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 }

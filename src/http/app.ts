@@ -5,7 +5,9 @@ import { RetCode, UsmsError, toRestV1Code } from '../sms/errors.ts';
 import { sandboxInbox } from '../store/inbox.ts';
 import { actionLabel, errorAnswer, type Answer } from './dispatch.ts';
 import { formToObject } from './dialects/params.ts';
+import { IdempotencyGuard, idempotencyKeyHeader, isReplay, keyedRest } from './idempotency.ts';
 import { restCaller, restReceipts, restSendBatch } from './dialects/rest-v1.ts';
+import { restCreateTemplate, restDeleteTemplates, restQueryTemplates, restUpdateTemplate } from './dialects/rest-templates.ts';
 import { ucloudParams, ucloudRequest } from './dialects/ucloud.ts';
 import { uspeedoRequest } from './dialects/uspeedo.ts';
 import { NonceCache } from './nonces.ts';
@@ -16,7 +18,7 @@ import { sameToken } from './operator.ts';
 const UNPARSABLE = Symbol('unparsable');
 
 /** The HTTP app; a worker-only node (`api: false`) serves just /healthz and /metrics. */
-export function buildApp(services: Services, operatorToken: string, opts: { api: boolean } = { api: true }) {
+export function buildApp(services: Services, operatorToken: string, opts: { api: boolean; limiter?: RateLimiter } = { api: true }) {
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.log,
@@ -25,8 +27,9 @@ export function buildApp(services: Services, operatorToken: string, opts: { api:
     genReqId: () => randomUUID(),
     keepAliveTimeout: 65_000,
   });
-  const limiter = new RateLimiter(config.rateLimitPerKey);
+  const limiter = opts.limiter ?? new RateLimiter(config.rateLimitPerKey);
   const nonces = new NonceCache(config.timestampSkewSeconds * 2000);
+  const idem = new IdempotencyGuard(services);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -60,16 +63,18 @@ export function buildApp(services: Services, operatorToken: string, opts: { api:
           signature: header(req, 'x-signature'),
           timestamp: header(req, 'x-timestamp'),
           nonce: header(req, 'x-nonce'),
-        }, reqUuid);
+          idempotencyKey: idempotencyKeyHeader(req.headers['idempotency-key']),
+        }, reqUuid, idem);
       } else {
         const params = ucloudParams(req);
         action = params.Action;
-        answer = await ucloudRequest(services, limiter, params, reqUuid);
+        answer = await ucloudRequest(services, limiter, params, reqUuid, idempotencyKeyHeader(req.headers['idempotency-key']), idem);
       }
     } catch (err) {
       answer = errorAnswer(services, err, { reqUuid, dialect, action: actionLabel(action) });
     }
     services.metrics.requests.inc({ dialect, action: actionLabel(action), retcode: String(answer.RetCode) });
+    if (isReplay(answer)) reply.header('idempotent-replayed', 'true');
     // Every outcome is HTTP 200 with a RetCode, as the official SDKs expect.
     return reply.code(200).send(withAction(answer, action));
   };
@@ -93,6 +98,7 @@ export function buildApp(services: Services, operatorToken: string, opts: { api:
       services.metrics.requests.inc({ dialect: 'rest', action, retcode: String(answer.RetCode) });
       const status = answer.RetCode === RetCode.RestBadAccessKey ? 401 : 200;
       if (status === 401) reply.header('www-authenticate', 'Basic realm="usms"');
+      if (isReplay(answer)) reply.header('idempotent-replayed', 'true');
       return reply.code(status).send(answer);
     };
   const restContext = async (req: FastifyRequest) => ({
@@ -101,8 +107,18 @@ export function buildApp(services: Services, operatorToken: string, opts: { api:
     reqUuid: req.id,
     services,
   });
-  if (opts.api) app.post('/api/v1/usms/SendBatchUSMSMessage', restHandler(async (req) => restSendBatch(await restContext(req), req.body), 'SendBatchUSMSMessage'));
+  /** A REST route honouring the Idempotency-Key header (http/idempotency.ts). */
+  const keyed = async (req: FastifyRequest, run: (ctx: Awaited<ReturnType<typeof restContext>>) => Promise<Record<string, unknown>>) =>
+    keyedRest(idem, req, await restContext(req), run, toRestV1Code);
+  if (opts.api) app.post('/api/v1/usms/SendBatchUSMSMessage', restHandler((req) => keyed(req, (ctx) => restSendBatch(ctx, req.body)), 'SendBatchUSMSMessage'));
   if (opts.api) app.get('/api/v1/usms/USMSSendReceipt', restHandler(async (req) => restReceipts(await restContext(req), (req.query as Record<string, unknown>).id), 'GetUSMSSendReceipt'));
+  if (opts.api) {
+    const templates = '/api/v1/usms/USMSTemplate';
+    app.post(templates, restHandler((req) => keyed(req, (ctx) => restCreateTemplate(ctx, req.body)), 'CreateUSMSTemplate'));
+    app.get(templates, restHandler(async (req) => restQueryTemplates(await restContext(req), req.query), 'QueryUSMSTemplate'));
+    app.put(templates, restHandler((req) => keyed(req, (ctx) => restUpdateTemplate(ctx, req.body)), 'UpdateUSMSTemplate'));
+    app.delete(templates, restHandler((req) => keyed(req, (ctx) => restDeleteTemplates(ctx, req.query, req.body)), 'DeleteUSMSTemplate'));
+  }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_req, reply) => {

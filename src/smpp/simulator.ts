@@ -21,7 +21,10 @@ export interface SimulatorOptions {
   receiptDelayMs?: number;
   /** Also put receipted_message_id / message_state / network_error_code TLVs on receipts. */
   receiptTlvs?: boolean;
-  outcome?: (submit: PduOf<'submit_sm'>) => ReceiptStat;
+  /** The receipt's stat per submit; undefined sends no receipt for it. Default DELIVRD. */
+  outcome?: (submit: PduOf<'submit_sm'>) => ReceiptStat | undefined;
+  /** Send the receipt before the submit_sm_resp (the carrier outruns its own answer). */
+  receiptFirst?: boolean;
   /** Delay before answering each submit_sm (fixed, or per PDU). */
   responseDelayMs?: number | ((submit: PduOf<'submit_sm'>) => number);
   /** Answer every Nth submit_sm (counted over the simulator) with ESME_RTHROTTLED. */
@@ -133,7 +136,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     idFormat: 'decimal' as const,
     keepSubmitted: 1000,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-  } as SimulatorOptions & { receipts: boolean; receiptDelayMs: number; receiptTlvs: boolean; outcome: (s: PduOf<'submit_sm'>) => ReceiptStat; idFormat: 'hex' | 'decimal'; keepSubmitted: number };
+  } as SimulatorOptions & { receipts: boolean; receiptDelayMs: number; receiptTlvs: boolean; outcome: (s: PduOf<'submit_sm'>) => ReceiptStat | undefined; idFormat: 'hex' | 'decimal'; keepSubmitted: number };
 
   const stats: SimulatorStats = {
     connections: 0,
@@ -200,7 +203,8 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
 
   const scheduleReceipt = (c: Conn, submit: PduOf<'submit_sm'>, respId: string, idNum: number, submittedAt: Date) => {
     const stat = o.outcome(submit);
-    later(o.receiptDelayMs, () => {
+    if (stat === undefined) return;
+    const sendIt = () => {
       const target = pickReceiver(c, c.systemId);
       if (!target) {
         stats.receiptsDropped++;
@@ -228,7 +232,9 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
           tlvs,
         }),
       );
-    });
+    };
+    if (o.receiptFirst) sendIt();
+    else later(o.receiptDelayMs, sendIt);
   };
 
   const onSubmit = (c: Conn, pdu: PduOf<'submit_sm'>) => {
@@ -259,8 +265,15 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
       const idNum = nextId++;
       const messageId = o.idFormat === 'hex' ? idNum.toString(16).toUpperCase().padStart(10, '0') : String(idNum);
       stats.accepted++;
+      const wantsReceipt = o.receipts && (pdu.registeredDelivery & 0x03) !== 0;
+      if (wantsReceipt && o.receiptFirst) {
+        // The receipt goes out now; the answer only after receiptDelayMs.
+        scheduleReceipt(c, pdu, messageId, idNum, new Date());
+        later(o.receiptDelayMs, () => send(c, createPdu('submit_sm_resp', { sequence: pdu.sequence, messageId })));
+        return;
+      }
       send(c, createPdu('submit_sm_resp', { sequence: pdu.sequence, messageId }));
-      if (o.receipts && (pdu.registeredDelivery & 0x03) !== 0) scheduleReceipt(c, pdu, messageId, idNum, new Date());
+      if (wantsReceipt) scheduleReceipt(c, pdu, messageId, idNum, new Date());
     };
     if (delay > 0) later(delay, answer);
     else answer();

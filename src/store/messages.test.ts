@@ -52,6 +52,7 @@ bothDatabases('concurrent claims take disjoint rows and together take all', asyn
     const rounds = await Promise.all(owners.map((o) => claimDue(db, o, 25, 30_000, 'sandbox')));
     if (rounds.every((r) => r.length === 0)) break;
     rounds.forEach((rows, i) => {
+      assert.ok(rows.length <= 25, `a claim of 25 returned ${rows.length}`);
       for (const r of rows) {
         assert.equal(seen.has(Number(r.id)), false, `message ${r.id} claimed twice`);
         seen.set(Number(r.id), owners[i]!);

@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
+import { recordFinalReceipts } from './reports.ts';
 import type { MessageStatus, MessageTable } from './schema.ts';
 
 export type ClaimedMessage = Pick<
@@ -13,14 +14,21 @@ export type ClaimedMessage = Pick<
  * On PostgreSQL the inner select takes FOR UPDATE SKIP LOCKED so concurrent workers on several nodes
  * claim disjoint rows; SQLite serialises writers anyway.
  */
-export async function claimDue(db: Db, owner: string, limit: number, leaseMs: number, carrier: string): Promise<ClaimedMessage[]> {
+export async function claimDue(db: Db, owner: string, limit: number, leaseMs: number, carrier: string, routeFilter?: RawBuilder<unknown>): Promise<ClaimedMessage[]> {
   const now = Date.now();
+  // Routing (carriers/routing.ts): only the rows this carrier takes, as a condition on e164 / account_id.
+  const routed = routeFilter ? sql`and ${routeFilter}` : sql``;
+  // The ids are picked once, in a materialised CTE: PostgreSQL may re-run an `IN (subquery LIMIT n)`
+  // per row and then claim more than n.
   const res = await sql<ClaimedMessage>`
+    with due(due_id) as materialized (
+      select id from messages where status = 'queued' and next_attempt_at <= ${now} ${routed}
+       order by next_attempt_at, id limit ${limit} ${skipLocked(db)})
     update messages
        set status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs},
            attempts = attempts + 1, carrier = ${carrier}, updated_at = ${now}
-     where id in (select id from messages where status = 'queued' and next_attempt_at <= ${now}
-                   order by next_attempt_at, id limit ${limit} ${skipLocked(db)})
+      from due
+     where messages.id = due.due_id
     returning id, session_no, account_id, e164, region, sender, content, encoding, segments, extend_code, attempts`.execute(db);
   return res.rows;
 }
@@ -136,6 +144,8 @@ export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]
            set status = v.status, receipt_code = v.code, receipt_desc = v.descr, receipt_at = v.at, updated_at = ${now}
           from v
          where messages.id = v.id`.execute(trx);
+      // Reports for PullUSMSReport and receipt pushes, in the same transaction (store/reports.ts).
+      await recordFinalReceipts(trx, [...new Set(matched.map((r) => idOf.get(r.carrierMsgId)!))]);
     }
   });
   return unmatched;

@@ -18,18 +18,20 @@ export async function pruneBefore(db: Db, cutoff: number, maxBatches = 1000): Pr
   const finals = sql.join(FINAL_STATUSES.map((s) => sql`${s}`));
   for (let i = 0; i < maxBatches; i++) {
     const res = await sql`
-      delete from messages where id in (
-        select id from messages where created_at < ${cutoff} and status in (${finals}) order by created_at limit ${BATCH} ${lock})`.execute(db);
+      with old(old_id) as materialized (
+        select id from messages where created_at < ${cutoff} and status in (${finals}) order by created_at limit ${BATCH} ${lock})
+      delete from messages where id in (select old_id from old)`.execute(db);
     const n = Number(res.numAffectedRows ?? 0);
     messages += n;
     if (n < BATCH) break;
   }
   for (let i = 0; i < maxBatches; i++) {
     const res = await sql`
-      delete from sessions where session_no in (
+      with old(old_no) as materialized (
         select session_no from sessions s where s.created_at < ${cutoff}
            and not exists (select 1 from messages m where m.session_no = s.session_no)
-         order by s.created_at limit ${BATCH} ${lock})`.execute(db);
+         order by s.created_at limit ${BATCH} ${lock})
+      delete from sessions where session_no in (select old_no from old)`.execute(db);
     const n = Number(res.numAffectedRows ?? 0);
     sessions += n;
     if (n < BATCH) break;

@@ -9,6 +9,24 @@ export interface Database {
   blacklist: BlacklistTable;
   sessions: SessionTable;
   messages: MessageTable;
+  nodes: NodeTable;
+  reports: ReportTable;
+  account_callbacks: AccountCallbackTable;
+  callback_items: CallbackItemTable;
+  idempotency_keys: IdempotencyTable;
+  carriers: CarrierTable;
+  carrier_status: CarrierStatusTable;
+  message_parts: MessagePartTable;
+  inbound_messages: InboundMessageTable;
+}
+
+export interface NodeTable {
+  id: string;
+  role: string;
+  host: string;
+  pid: number;
+  started_at: number;
+  heartbeat_at: number;
 }
 
 export interface AccountTable {
@@ -18,6 +36,8 @@ export interface AccountTable {
   region: string;
   status: string; // active | disabled
   created_at: number;
+  /** 1: templates the customer submits are approved at once (migration 002). */
+  template_auto_approve: Generated<number>;
 }
 
 export interface ApiKeyTable {
@@ -42,6 +62,11 @@ export interface TemplateTable {
   reason: string;
   created_at: number;
   updated_at: number;
+  // migration 002
+  remark: Generated<string>;
+  unsubscribe_info: Generated<string>;
+  instruction: Generated<string>;
+  international: Generated<number>;
 }
 
 export interface SenderTable {
@@ -51,6 +76,15 @@ export interface SenderTable {
   status: number;
   reason: string;
   created_at: number;
+  // migration 002
+  sig_type: Generated<number>;
+  sig_purpose: Generated<number>;
+  certificate_type: Generated<number>;
+  description: Generated<string>;
+  international: Generated<number>;
+  file: string | null;
+  proxy_file: string | null;
+  updated_at: Generated<number>;
 }
 
 export interface BlacklistTable {
@@ -110,3 +144,160 @@ export type MessageStatus =
   | 'unknown';
 
 export const FINAL_STATUSES: readonly MessageStatus[] = ['delivered', 'undelivered', 'expired', 'failed', 'unknown'];
+
+/** A final receipt waiting for PullUSMSReport (migration 003); deleted when pulled or after the retention. */
+export interface ReportTable {
+  id: Generated<number>;
+  account_id: number;
+  message_id: number;
+  session_no: string;
+  phone: string;
+  region: string;
+  segments: number;
+  status: MessageStatus;
+  receipt_code: string;
+  receipt_desc: string;
+  receipt_at: number;
+  user_id: string;
+  created_at: number;
+}
+
+/** An account's push URL (migration 003). */
+export interface AccountCallbackTable {
+  account_id: number;
+  url: string;
+  updated_at: number;
+}
+
+/** One item (a receipt or an inbound reply) to push to an account's callback URL (migration 003). */
+export interface CallbackItemTable {
+  id: Generated<number>;
+  account_id: number;
+  /** 2 receipt, 0 inbound reply (MO). */
+  msg_type: number;
+  /** The item's JSON, sent verbatim inside `Data`. */
+  payload: string;
+  status: CallbackStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  last_error: string | null;
+  /** When it was queued (or queued again by `usms callbacks retry`); the max age counts from here. */
+  queued_at: number;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export type CallbackStatus = 'pending' | 'delivered' | 'failed';
+
+/** The first answer to a keyed request (migration 004): `Idempotency-Key` header ('k:') or uSpeedo X-Nonce ('n:'). */
+export interface IdempotencyTable {
+  public_key: string;
+  idem_key: string;
+  account_id: number;
+  /** sha256 of the dialect, route and canonical params: the same key with another body is refused. */
+  request_hash: string;
+  /** The answer as JSON, replayed verbatim. */
+  answer: string;
+  created_at: number;
+}
+
+/** An SMPP carrier connection and its routes (migration 005; see store/carriers.ts). Booleans are 0/1. */
+export interface CarrierTable {
+  name: string;
+  host: string;
+  port: number;
+  tls: number;
+  system_id: string;
+  /** AES-256-GCM sealed with the master key (auth/secrets.ts); never logged or printed. */
+  password_sealed: string;
+  system_type: string;
+  bind_type: string; // transceiver | transmitter | transmitter+receiver
+  window_size: number;
+  /** messages per second per bind; 0 = no cap */
+  throughput: number;
+  gsm_packing: number;
+  latin1: number;
+  split_method: string; // udh8 | udh16 | sar | payload
+  /** 'hex' | 'decimal' | 'string', or '<submit_sm_resp format>,<receipt text format>' */
+  id_format: string;
+  delivery_policy: string; // at-most-once | at-least-once
+  /** comma-separated calling-code prefixes, '' = any */
+  route_prefixes: string;
+  /** comma-separated account ids, '' = any */
+  route_accounts: string;
+  is_default: number;
+  /** fixed originating address (service number); '' = the message's sender */
+  source_addr: string;
+  service_type: string;
+  response_timeout_ms: number;
+  enquire_link_ms: number;
+  /** account that gets inbound messages nobody else owns */
+  mo_account: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A carrier's live state, written every second by the delivery thread running it (migration 005). */
+export interface CarrierStatusTable {
+  name: string;
+  node: string;
+  state: string;
+  /** JSON: [{mode, state}] per bind */
+  binds: string;
+  window_used: number;
+  window_size: number;
+  queued: number;
+  rate_limit: number;
+  sent_per_second: number;
+  submitted: number;
+  accepted: number;
+  errors: number;
+  unknown: number;
+  throttled: number;
+  receipts: number;
+  inbound: number;
+  reconnects: number;
+  last_error: string;
+  started_at: number;
+  updated_at: number;
+}
+
+/** One part of a message that a carrier accepted: its carrier id and its own receipt (migration 005). */
+export interface MessagePartTable {
+  message_id: number;
+  part_no: number;
+  total: number;
+  carrier: string;
+  /** normalised (smpp/receipt.ts normalizeMessageId) */
+  carrier_msg_id: string;
+  /** concatenation reference the parts share */
+  ref: number;
+  e164: string;
+  /** sent | enroute | delivered | undelivered | expired | unknown */
+  status: string;
+  receipt_code: string | null;
+  receipt_desc: string | null;
+  receipt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An inbound (MO) message (migration 005). account_id null: nobody owns the number. */
+export interface InboundMessageTable {
+  id: Generated<number>;
+  account_id: number | null;
+  carrier: string;
+  /** the handset, E.164 with '+' */
+  phone: string;
+  /** the destination address as the carrier gave it (service number + ExtendCode) */
+  to_addr: string;
+  extend_code: string;
+  /** UserId of the message this replies to, if one was found */
+  user_id: string;
+  content: string;
+  /** id of the message this replies to, if one was found */
+  message_id: number | null;
+  received_at: number;
+}

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { MessageDraft } from '../sms/validate.ts';
 import type { Db } from './db.ts';
+import { IdempotencyConflict, toRow, type IdempotencyRecord } from './idempotency.ts';
 
 export interface NewSession {
   sessionNo: string;
@@ -14,8 +15,41 @@ const ROWS_PER_INSERT = 400;
 
 /** Writes sessions with all their messages in one transaction, queued for delivery. */
 export async function writeSessions(db: Db, sessions: NewSession[]): Promise<void> {
+  await writeUnits(db, [{ sessions }]);
+}
+
+/** A request's sessions (possibly none) and, when it carried an idempotency key, its recorded answer. */
+export interface WriteUnit {
+  sessions: NewSession[];
+  record?: IdempotencyRecord;
+}
+
+/**
+ * Writes units in one transaction: idempotency records first (ON CONFLICT DO NOTHING), then the
+ * sessions and messages of every unit whose record went in. A unit whose key was already recorded
+ * is left out entirely (so a duplicate never sends); returns the indexes of those units.
+ */
+export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Set<number>> {
   const now = Date.now();
+  const lost = new Set<number>();
   await db.transaction().execute(async (trx) => {
+    const keyed = units.flatMap((u, i) => (u.record ? [i] : []));
+    if (keyed.length) {
+      const inserted = await trx
+        .insertInto('idempotency_keys')
+        .values(keyed.map((i) => toRow(units[i]!.record!)))
+        .onConflict((oc) => oc.columns(['public_key', 'idem_key']).doNothing())
+        .returning(['public_key', 'idem_key'])
+        .execute();
+      const won = new Set(inserted.map((r) => r.public_key + '\u0000' + r.idem_key));
+      for (const i of keyed) {
+        const k = units[i]!.record!.publicKey + '\u0000' + units[i]!.record!.key;
+        if (won.has(k)) won.delete(k);
+        else lost.add(i);
+      }
+    }
+    const sessions = units.flatMap((u, i) => (lost.has(i) ? [] : u.sessions));
+    if (sessions.length === 0) return;
     await trx
       .insertInto('sessions')
       .values(sessions.map((s) => ({
@@ -48,6 +82,7 @@ export async function writeSessions(db: Db, sessions: NewSession[]): Promise<voi
       await trx.insertInto('messages').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
     }
   });
+  return lost;
 }
 
 /**
@@ -55,7 +90,7 @@ export async function writeSessions(db: Db, sessions: NewSession[]): Promise<voi
  * so many small requests cost one commit. Each caller's promise settles only after the commit.
  */
 export class SessionWriter extends EventEmitter {
-  private pending: Array<{ session: NewSession; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private pending: Array<WriteUnit & { resolve: () => void; reject: (e: unknown) => void }> = [];
   private scheduled = false;
   private inFlight: Promise<void> = Promise.resolve();
 
@@ -64,8 +99,21 @@ export class SessionWriter extends EventEmitter {
   }
 
   write(session: NewSession): Promise<void> {
+    return this.enqueue({ sessions: [session] });
+  }
+
+  /**
+   * A keyed request's sessions (possibly none) together with its idempotency record, in the same
+   * transaction. Rejects with IdempotencyConflict when the key is already recorded: then nothing of
+   * this request was written.
+   */
+  commit(sessions: NewSession[], record: IdempotencyRecord): Promise<void> {
+    return this.enqueue({ sessions, record });
+  }
+
+  private enqueue(unit: WriteUnit): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ session, resolve, reject });
+      this.pending.push({ ...unit, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -85,9 +133,14 @@ export class SessionWriter extends EventEmitter {
     this.scheduled = false;
     this.inFlight = this.inFlight.then(async () => {
       try {
-        await writeSessions(this.db, batch.map((b) => b.session));
-        for (const b of batch) b.resolve();
-        this.emit('written', batch.reduce((n, b) => n + b.session.messages.length, 0));
+        const lost = await writeUnits(this.db, batch);
+        let written = 0;
+        batch.forEach((b, i) => {
+          if (lost.has(i)) return b.reject(new IdempotencyConflict(b.record!));
+          for (const s of b.sessions) written += s.messages.length;
+          b.resolve();
+        });
+        if (written) this.emit('written', written);
       } catch (err) {
         for (const b of batch) b.reject(err);
       }

@@ -3,6 +3,7 @@ import type { Services } from '../../actions/context.ts';
 import { sign, signatureMatches } from '../../auth/signature.ts';
 import { RetCode, UsmsError } from '../../sms/errors.ts';
 import { admit, callerOf, runAction, type Answer } from '../dispatch.ts';
+import { requestHash, type IdempotencyGuard } from '../idempotency.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { decodeTaskContent, unflatten } from './params.ts';
 
@@ -15,6 +16,8 @@ export async function ucloudRequest(
   limiter: RateLimiter,
   raw: Record<string, unknown>,
   reqUuid: string,
+  idempotencyKey?: string,
+  guard?: IdempotencyGuard,
 ): Promise<Answer & { Action?: string }> {
   const action = raw.Action;
   if (typeof action !== 'string' || !action) throw new UsmsError(RetCode.MissingAction, 'Missing Action');
@@ -32,7 +35,13 @@ export async function ucloudRequest(
   admit(key, limiter);
   const params = unflatten(raw);
   if (action === 'SendBatchUSMSMessage') params.TaskContent = decodeTaskContent(params.TaskContent);
-  return runAction(services, 'ucloud', action, callerOf(key), params, reqUuid);
+  if (idempotencyKey === undefined || !guard) return runAction(services, 'ucloud', action, callerOf(key), params, reqUuid);
+  const { Signature: _signature, ...signed } = raw;
+  return guard.run(
+    { publicKey: key.publicKey, accountId: key.accountId, kind: 'header', key: idempotencyKey, hash: requestHash('ucloud', signed), lookup: true },
+    (svc) => runAction(svc, 'ucloud', action, callerOf(key), params, reqUuid),
+    (err) => ({ RetCode: err.retCode, Message: err.message }),
+  );
 }
 
 /** Query string and body merged (body wins); a JSON body must be a flat object. */

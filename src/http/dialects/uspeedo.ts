@@ -2,6 +2,7 @@ import type { Services } from '../../actions/context.ts';
 import { sign, signatureMatches } from '../../auth/signature.ts';
 import { RetCode, UsmsError } from '../../sms/errors.ts';
 import { admit, callerOf, runAction, type Answer } from '../dispatch.ts';
+import { requestHash, type IdempotencyGuard } from '../idempotency.ts';
 import type { NonceCache } from '../nonces.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { taskListFromJson } from './params.ts';
@@ -11,13 +12,16 @@ export interface UspeedoHeaders {
   signature?: string;
   timestamp?: string;
   nonce?: string;
+  /** The Idempotency-Key header, checked; when present it keys the request instead of the nonce. */
+  idempotencyKey?: string;
 }
 
 /**
  * The uSpeedo action dialect (seeds 001, 003): JSON body with `Action` and `AccountId`; headers
  * X-Access-Key-Id, X-Signature (SHA1 over the body by the signing rule), X-Timestamp (within the skew)
- * and X-Nonce (a nonce seen twice is a replay). The PHP SDK leaves PublicKey/Signature in the body:
- * they are stripped before verifying.
+ * and X-Nonce. A nonce seen again with the same body is a retry, answered with the first answer (the
+ * SDKs resend); with another body it is a replay (171), see http/idempotency.ts. The PHP SDK leaves
+ * PublicKey/Signature in the body: they are stripped before verifying.
  */
 export async function uspeedoRequest(
   services: Services,
@@ -27,6 +31,7 @@ export async function uspeedoRequest(
   queryAction: unknown,
   h: UspeedoHeaders,
   reqUuid: string,
+  guard?: IdempotencyGuard,
 ): Promise<Answer> {
   const action = body.Action ?? queryAction;
   if (typeof action !== 'string' || !action) throw new UsmsError(RetCode.MissingAction, 'Missing Action');
@@ -43,11 +48,28 @@ export async function uspeedoRequest(
   delete signed.PublicKey;
   delete signed.Signature;
   if (!signatureMatches(sign(signed, key.secret), h.signature)) throw new UsmsError(RetCode.SignatureInvalid, 'Signature verification failed');
-  if (!nonces.firstUse(key.publicKey, h.nonce)) throw new UsmsError(RetCode.SignatureInvalid, 'X-Nonce was already used: replayed request refused');
+  const freshNonce = nonces.firstUse(key.publicKey, h.nonce);
+  if (!freshNonce && !guard) throw new UsmsError(RetCode.SignatureInvalid, 'X-Nonce was already used: replayed request refused');
   if (signed.AccountId !== undefined && String(signed.AccountId) !== String(key.accountId)) {
     throw new UsmsError(RetCode.ProjectNotAuthorised, `AccountId ${String(signed.AccountId)} is not authorised for this key`);
   }
   admit(key, limiter);
+  const hash = guard ? requestHash(`uspeedo ${action}`, signed) : '';
   if (action === 'SendBatchUSMSMessage') signed.TaskContent = taskListFromJson(signed.TaskContent);
-  return runAction(services, 'uspeedo', action, callerOf(key), signed, reqUuid);
+  if (!guard) return runAction(services, 'uspeedo', action, callerOf(key), signed, reqUuid);
+  const header = h.idempotencyKey !== undefined;
+  return guard.run(
+    {
+      publicKey: key.publicKey,
+      accountId: key.accountId,
+      kind: header ? 'header' : 'nonce',
+      key: h.idempotencyKey ?? h.nonce,
+      hash,
+      // A send with a nonce this process has not seen skips the lookup: its sessions commit only if
+      // its record is new (the primary key arbitrates). Other actions may write directly: look first.
+      lookup: header || !freshNonce || (action !== 'SendUSMSMessage' && action !== 'SendBatchUSMSMessage'),
+    },
+    (svc) => runAction(svc, 'uspeedo', action, callerOf(key), signed, reqUuid),
+    (err) => ({ RetCode: err.retCode, Message: err.message }),
+  );
 }

@@ -1,5 +1,11 @@
 import type { Migration } from 'kysely';
 import * as initial from './001-initial.ts';
+import * as templateReview from './002-template-review.ts';
+import * as reportsCallbacks from './003-reports-callbacks.ts';
+import * as idempotency from './004-idempotency.ts';
+import * as carriers from './005-carriers.ts';
+import * as retention from './006-retention.ts';
+import * as nodes from './007-nodes.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -7,4 +13,10 @@ import * as initial from './001-initial.ts';
  */
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-template-review': templateReview,
+  '003-reports-callbacks': reportsCallbacks,
+  '004-idempotency': idempotency,
+  '005-carriers': carriers,
+  '006-retention': retention,
+  '007-nodes': nodes,
 };

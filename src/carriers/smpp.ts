@@ -1,0 +1,352 @@
+import type { Logger } from 'pino';
+import { statusName } from '../smpp/constants.ts';
+import { SmppError, SmppStatusError } from '../smpp/errors.ts';
+import { isReceipt, normalizeMessageId, parseReceipt, type Receipt as SmppReceipt } from '../smpp/receipt.ts';
+import { Session, type BindMode, type InboundPdu, type SessionOptions } from '../smpp/session.ts';
+import type { CarrierConfig } from '../store/carriers.ts';
+import type { CarrierStatus } from '../store/carriers.ts';
+import type { Db } from '../store/db.ts';
+import { storeInbound } from '../store/inbound.ts';
+import { dropParts, partsOf, rollUpAfterSubmit, saveParts, type AcceptedPart, type StoredPart } from '../store/message-parts.ts';
+import type { Receipt, SubmitOutcome } from '../store/messages.ts';
+import type { Carrier, OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
+import { ConcatRefs } from './concat-refs.ts';
+import { decodeMo, MoReassembler } from './smpp-inbound.ts';
+import { buildParts, destinationAddress, planMessage, sourceAddress, submitPdu, type EncodingOptions, type MessagePlan } from './smpp-message.ts';
+
+export interface SmppCarrierOptions {
+  db: Db;
+  log: Logger;
+  /** Identifies this node in carrier_status. */
+  node: string;
+  /** How long a submit may wait for a bind or window space before it is requeued (keep below the lease). */
+  queueTimeoutMs: number;
+  /** Upper bound for the per-PDU response timeout (keep below the lease). */
+  maxResponseTimeoutMs: number;
+  /** Called after an inbound message was stored (e.g. to wake the push sender). */
+  onInbound?: () => void;
+  /** Session overrides (tests: reconnect delays). */
+  session?: Partial<SessionOptions>;
+}
+
+const RECEIPT_TEXT: Record<string, string> = {
+  DELIVRD: 'delivered to the handset',
+  UNDELIV: 'undeliverable',
+  EXPIRED: 'validity period expired',
+  DELETED: 'deleted by the carrier',
+  REJECTD: 'rejected by the network',
+  UNKNOWN: 'the carrier does not know the outcome',
+  ACCEPTD: 'accepted by the carrier',
+  ENROUTE: 'on its way',
+};
+
+type Failure = Extract<SubmitResult, { ok: false }>;
+
+/**
+ * A carrier reached over SMPP 3.4 with our own stack (smpp/session.ts): one transceiver bind, or
+ * a transmitter plus a receiver bind. Every message is planned (encoding, split, reference), its
+ * parts submitted concurrently within the bind's window, and each accepted part stored with its
+ * carrier id (message_parts) so receipts can be matched per part and rolled up.
+ *
+ * Outcomes per message: every part accepted -> sent. Otherwise the worst part decides: a permanent
+ * error (any command_status but ESME_RTHROTTLED / ESME_RMSGQFUL) -> failed with the ESME name as
+ * the code; a written PDU without an answer (timeout, lost connection) -> unknown, never resent
+ * unless the carrier is at-least-once; anything never written, or throttled -> temporary (requeued;
+ * the session halves its rate). A requeued message resends only the parts not accepted yet, with
+ * the same concatenation reference.
+ */
+export class SmppCarrier implements Carrier {
+  readonly name: string;
+  readonly atLeastOnce: boolean;
+  private tx!: Session;
+  private rx: Session | undefined;
+  private readonly refs = new ConcatRefs();
+  private readonly enc: EncodingOptions;
+  private onReceipts: ReceiptHandler = () => {};
+  private readonly reassembler: MoReassembler;
+  private readonly moWrites = new Set<Promise<unknown>>();
+  private readonly counters = { submitted: 0, accepted: 0, errors: 0, unknown: 0, throttled: 0, receipts: 0, inbound: 0, reconnects: 0 };
+  private lastError = '';
+  private second = { start: 0, count: 0, last: 0 };
+  private startedAt = 0;
+  private stopped = false;
+
+  constructor(
+    readonly config: CarrierConfig,
+    private readonly o: SmppCarrierOptions,
+  ) {
+    this.name = config.name;
+    this.atLeastOnce = config.policy === 'at-least-once';
+    this.enc = { gsmPacking: config.gsmPacking, latin1: config.latin1, split: config.split };
+    this.reassembler = new MoReassembler((key, text) => this.trackMo(this.storeMo(key.source, key.destination, text)));
+  }
+
+  /** Binds in the background (a carrier that is down must not hold up the others); reconnects forever. */
+  async start(onReceipts: ReceiptHandler): Promise<void> {
+    this.onReceipts = onReceipts;
+    this.startedAt = Date.now();
+    const c = this.config;
+    const base: SessionOptions = {
+      host: c.host,
+      port: c.port,
+      tls: c.tls,
+      systemId: c.systemId,
+      password: c.password,
+      systemType: c.systemType,
+      windowSize: c.window,
+      rate: c.throughput,
+      responseTimeoutMs: Math.min(c.responseTimeoutMs, this.o.maxResponseTimeoutMs),
+      queueTimeoutMs: this.o.queueTimeoutMs,
+      enquireLinkMs: c.enquireLinkMs,
+      ...this.o.session,
+    };
+    const mode: BindMode = c.bindType === 'transmitter+receiver' ? 'transmitter' : c.bindType;
+    this.tx = this.wire(new Session({ ...base, mode }));
+    if (c.bindType === 'transmitter+receiver') this.rx = this.wire(new Session({ ...base, mode: 'receiver', windowSize: 1, rate: 0 }));
+    for (const s of this.sessions()) {
+      s.connect().catch((err: Error) => {
+        if (!this.stopped) this.lastError = err.message;
+      });
+    }
+  }
+
+  private sessions(): Session[] {
+    return this.rx ? [this.tx, this.rx] : [this.tx];
+  }
+
+  private wire(s: Session): Session {
+    const log = this.o.log.child({ carrier: this.name });
+    s.on('bound', () => log.info({ mode: this.config.bindType }, 'SMPP bound'));
+    s.on('disconnected', (err: Error) => {
+      this.lastError = err.message;
+      if (!this.stopped) log.warn({ err: err.message }, 'SMPP connection lost');
+    });
+    s.on('reconnecting', (e: { attempt: number; delayMs: number; error: Error }) => {
+      this.counters.reconnects++;
+      this.lastError = e.error.message;
+    });
+    s.on('throttled', (e: { status: number; rate: number }) => log.warn(e, 'carrier throttled us; rate lowered'));
+    s.on('protocolError', (err: Error) => log.warn({ err: err.message }, 'SMPP protocol error'));
+    // The deliver_sm_resp goes out once this settles: receipts and replies are stored first.
+    s.on('deliver_sm', (pdu: InboundPdu) => this.onInboundPdu(pdu));
+    s.on('data_sm', (pdu: InboundPdu) => this.onInboundPdu(pdu));
+    return s;
+  }
+
+  // ---- submitting --------------------------------------------------------------------------------
+
+  /** Claim only while the transmitting bind is up: an outage must not burn the messages' attempts. */
+  ready(): boolean {
+    return this.tx?.state === 'bound';
+  }
+
+  async submit(messages: OutboundMessage[]): Promise<SubmitResult[]> {
+    const prior = await partsOf(this.o.db, messages.map((m) => m.id));
+    const plans = messages.map((m) => this.prepare(m, prior.get(m.id)));
+    const stale = plans.flatMap((p, i) => ('drop' in p && p.drop ? [messages[i]!.id] : []));
+    await dropParts(this.o.db, stale);
+    const accepted: AcceptedPart[] = [];
+    const results = await Promise.all(plans.map((p, i) => ('result' in p ? p.result : this.send(messages[i]!, p, accepted))));
+    await saveParts(this.o.db, this.name, accepted);
+    return results;
+  }
+
+  async afterRecorded(outcomes: SubmitOutcome[]): Promise<void> {
+    // Receipts that arrived while the message was still `sending` updated its parts only.
+    await rollUpAfterSubmit(this.o.db, outcomes.filter((o) => o.result === 'sent').map((o) => o.id));
+  }
+
+  private prepare(m: OutboundMessage, prior: StoredPart[] | undefined): Prepared | { result: SubmitResult } {
+    let plan: MessagePlan;
+    try {
+      plan = planMessage(m.content, this.enc);
+    } catch (err) {
+      return { result: { ok: false, kind: 'permanent', code: 'ENCODING', desc: (err as Error).message } };
+    }
+    const source = sourceAddress(m.sender, this.config.sourceAddr, m.extendCode);
+    if ('error' in source) return { result: { ok: false, kind: 'permanent', code: 'ESME_RINVSRCADR', desc: source.error } };
+    const destination = destinationAddress(m.e164);
+    const total = plan.chunks.length;
+    // Resume a message some of whose parts the carrier already has: same reference, missing parts only.
+    const resumable = prior?.length && prior.every((p) => p.carrier === this.name && p.total === total);
+    const done = new Map<number, string>(resumable ? prior.map((p) => [p.partNo, p.carrierMsgId]) : []);
+    let ref = 0;
+    if (resumable) {
+      ref = prior[0]!.ref;
+      if (plan.refBits) this.refs.hold(destination.addr, ref);
+    } else if (plan.refBits) {
+      const got = this.refs.acquire(destination.addr, plan.refBits);
+      if (got === undefined) return { result: { ok: false, kind: 'temporary', code: 'REF_BUSY', desc: 'every concatenation reference to this number is in flight' } };
+      ref = got;
+    }
+    return { plan, source, destination, ref, done, drop: Boolean(prior?.length && !resumable) };
+  }
+
+  private async send(m: OutboundMessage, p: Prepared, accepted: AcceptedPart[]): Promise<SubmitResult> {
+    const parts = buildParts(p.plan, p.ref, this.enc).filter((part) => !p.done.has(part.partNo));
+    const inputs = { source: p.source, destination: p.destination, serviceType: this.config.serviceType, dataCoding: p.plan.dataCoding, registeredDelivery: 1 };
+    const settled = await Promise.allSettled(parts.map((part) => this.submitPart(submitPdu(part, inputs))));
+    if (p.plan.refBits) this.refs.release(p.destination.addr, p.ref);
+    const ids = new Map(p.done);
+    let failure: Failure | undefined;
+    settled.forEach((s, i) => {
+      const part = parts[i]!;
+      if (s.status === 'fulfilled') {
+        const carrierMsgId = normalizeMessageId(s.value, this.config.idFormat.resp);
+        ids.set(part.partNo, carrierMsgId);
+        accepted.push({ messageId: m.id, partNo: part.partNo, total: part.total, carrierMsgId, ref: p.ref, e164: m.e164 });
+      } else {
+        failure = worse(failure, this.classify(s.reason as Error, part.partNo, part.total));
+      }
+    });
+    if (failure) return failure;
+    return { ok: true, carrierMsgId: ids.get(1) ?? [...ids.values()][0]! };
+  }
+
+  private async submitPart(pdu: Parameters<Session['submit']>[0]): Promise<string> {
+    this.counters.submitted++;
+    const resp = await this.tx.submit(pdu);
+    this.counters.accepted++;
+    this.countSecond();
+    return resp.messageId;
+  }
+
+  private classify(err: Error, partNo: number, total: number): Failure {
+    const where = total > 1 ? `part ${partNo}/${total}: ` : '';
+    this.counters.errors++;
+    this.lastError = where + err.message;
+    if (err instanceof SmppStatusError) {
+      const code = statusName(err.status);
+      if (err.temporary) {
+        this.counters.throttled++;
+        return { ok: false, kind: 'temporary', code, desc: `${where}carrier asked us to slow down (${code})` };
+      }
+      return { ok: false, kind: 'permanent', code, desc: `${where}carrier refused the message (${code})` };
+    }
+    if (err instanceof SmppError) {
+      if (err.outcomeUnknown) {
+        this.counters.unknown++;
+        return { ok: false, kind: 'unknown', code: 'UNKNOWN', desc: `${where}${err.message}: the carrier may or may not have it` };
+      }
+      if (err.code === 'SMPP_ENCODE') return { ok: false, kind: 'permanent', code: 'ENCODING', desc: where + err.message };
+      return { ok: false, kind: 'temporary', code: err.code, desc: `${where}not sent: ${err.message}` };
+    }
+    this.counters.unknown++;
+    return { ok: false, kind: 'unknown', code: 'UNKNOWN', desc: `${where}${err.message}` };
+  }
+
+  private countSecond(): void {
+    const now = Date.now();
+    if (now - this.second.start >= 1000) {
+      this.second.last = now - this.second.start < 2000 ? this.second.count : 0;
+      this.second.start = now;
+      this.second.count = 0;
+    }
+    this.second.count++;
+  }
+
+  // ---- inbound -----------------------------------------------------------------------------------
+
+  private async onInboundPdu(pdu: InboundPdu): Promise<void> {
+    if (isReceipt(pdu)) {
+      const r = parseReceipt(pdu);
+      if (!r) {
+        this.o.log.warn({ carrier: this.name }, 'receipt without a message id ignored');
+        return;
+      }
+      this.counters.receipts++;
+      // receipted_message_id repeats the submit_sm_resp spelling; the text id may use another.
+      const format = pdu.tlvs.receiptedMessageId ? this.config.idFormat.resp : this.config.idFormat.receipt;
+      const receipt: Receipt = { carrierMsgId: normalizeMessageId(r.messageId, format), code: r.stat, desc: describeReceipt(r), at: Date.now() };
+      await this.onReceipts([receipt]);
+      return;
+    }
+    const text = this.reassembler.add(pdu.sourceAddr, pdu.destinationAddr, decodeMo(pdu, this.config.gsmPacking));
+    if (text === undefined) return; // a part; the message is stored when it is complete
+    await this.trackMo(this.storeMo(pdu.sourceAddr, pdu.destinationAddr, text, pdu.sourceAddrTon));
+  }
+
+  private trackMo<T>(p: Promise<T>): Promise<T> {
+    this.moWrites.add(p);
+    const done = () => this.moWrites.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private async storeMo(source: string, destination: string, text: string, ton = 1): Promise<void> {
+    const digits = source.replace(/^\+/, '');
+    const phone = /^\d+$/.test(digits) && (ton === 1 || source.startsWith('+') || digits.length >= 10) ? `+${digits}` : source;
+    const fixed = this.config.sourceAddr.replace(/^\+/, '');
+    const extendCode = /^\d+$/.test(fixed) && destination.startsWith(fixed) ? destination.slice(fixed.length) : '';
+    const stored = await storeInbound(this.o.db, {
+      carrier: this.name, phone, toAddr: destination, extendCode, content: text, receivedAt: Date.now(), moAccount: this.config.moAccount,
+    });
+    this.counters.inbound++;
+    if (stored.accountId === null) this.o.log.warn({ carrier: this.name, to: destination }, 'inbound message matched no account; stored without one');
+    this.o.onInbound?.();
+  }
+
+  // ---- status and stop ---------------------------------------------------------------------------
+
+  status(): Omit<CarrierStatus, 'name' | 'node' | 'started_at'> {
+    const sessions = this.sessions();
+    const states = sessions.map((s) => s.state);
+    const state = states.every((s) => s === 'bound') ? 'bound' : states.some((s) => s === 'bound') ? 'partly bound' : states.includes('closed') ? 'closed' : 'connecting';
+    const now = Date.now();
+    const perSecond = now - this.second.start < 1000 ? this.second.last : now - this.second.start < 2000 ? this.second.count : 0;
+    return {
+      state,
+      binds: JSON.stringify(sessions.map((s, i) => ({ mode: i === 0 ? (this.rx ? 'transmitter' : this.config.bindType) : 'receiver', state: s.state }))),
+      window_used: this.tx.inFlight,
+      window_size: this.config.window,
+      queued: this.tx.queued,
+      rate_limit: Math.floor(this.tx.currentRate),
+      sent_per_second: perSecond,
+      submitted: this.counters.submitted,
+      accepted: this.counters.accepted,
+      errors: this.counters.errors,
+      unknown: this.counters.unknown,
+      throttled: this.counters.throttled,
+      receipts: this.counters.receipts,
+      inbound: this.counters.inbound,
+      reconnects: this.counters.reconnects,
+      last_error: this.lastError.slice(0, 500),
+    };
+  }
+
+  get started(): number {
+    return this.startedAt;
+  }
+
+  /** Waits for in-flight submits (each bounded by its timeout), unbinds, closes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (!this.tx) return;
+    this.reassembler.flush();
+    await Promise.allSettled([...this.moWrites]);
+    await Promise.all(this.sessions().map((s) => s.close()));
+  }
+}
+
+interface Prepared {
+  plan: MessagePlan;
+  source: ReturnType<typeof destinationAddress>;
+  destination: ReturnType<typeof destinationAddress>;
+  ref: number;
+  /** Parts the carrier already accepted in an earlier attempt: part number -> carrier id. */
+  done: Map<number, string>;
+  /** Earlier parts exist but cannot be resumed (another carrier or split): forget them. */
+  drop: boolean;
+}
+
+const SEVERITY: Record<Failure['kind'], number> = { temporary: 0, unknown: 1, permanent: 2 };
+
+function worse(a: Failure | undefined, b: Failure): Failure {
+  return !a || SEVERITY[b.kind] > SEVERITY[a.kind] ? b : a;
+}
+
+function describeReceipt(r: SmppReceipt): string {
+  const text = RECEIPT_TEXT[r.stat] ?? r.stat;
+  const raw = r.rawStat && r.rawStat.toUpperCase() !== r.stat ? ` [${r.rawStat}]` : '';
+  return r.err && !/^0+$/.test(r.err) ? `${text}${raw} (err ${r.err})` : `${text}${raw}`;
+}

@@ -1,0 +1,315 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsmsApiError, UsmsRequestError, type UsmsClient } from '../client/index.ts';
+import { csvLine, parseCsv, type CsvRecord } from './csv.ts';
+import { printResult } from './output.ts';
+import type { ConnectionOpts } from './send.ts';
+
+/*
+ * `usms batch FILE.csv`: one template and sender, a row per number, sent with SendBatchUSMSMessage in
+ * chunks. Column rule:
+ *   - With a header row (its first cell is `phone`): columns are matched by name, case-insensitively:
+ *     `phone` (required), `userid` and `extendcode` (optional); every other column is a template
+ *     parameter, in column order. Every row must have as many fields as the header.
+ *   - Without a header row: the first column is the phone, every other column a template parameter.
+ * Rows without a phone, or with a wrong field count, fail locally and are not sent. Empty lines are skipped.
+ *
+ * Resuming: `<out>.state.jsonl` (JSON lines, appended and fsynced) records the run (input hash, template,
+ * sender, dialect, key, chunk size), each chunk's Idempotency-Key before it is sent, and each chunk's
+ * result. Run the same command again after an interruption: finished chunks are skipped and unfinished
+ * ones resent with their recorded key, which the server answers with its first answer (nothing sent twice),
+ * for 24 h. The result CSV is written once every chunk is done.
+ */
+
+const MAX_CHUNK = { ucloud: 200, uspeedo: 1000, rest: 1000 } as const;
+const KEY_TTL_MS = 24 * 3600 * 1000;
+/** Answers that say nothing about the rows: stop (resumable) instead of recording the chunk as failed. */
+const STOP_RETCODES = new Set([160, 161, 170, 171, 172, 173, 200, 290, 291, 292, 294, 18004, 18007, 215398, 215400]);
+
+export interface BatchRow {
+  line: number;
+  phone: string;
+  params: string[];
+  userId?: string;
+  extendCode?: string;
+  /** Set when the row cannot be sent at all. */
+  invalid?: string;
+}
+
+/** Rows of the CSV by the column rule above. */
+export function rowsFromCsv(records: CsvRecord[]): { rows: BatchRow[]; header: boolean } {
+  if (records.length === 0) return { rows: [], header: false };
+  const first = records[0]!.cells.map((c) => c.trim().toLowerCase());
+  const header = first[0] === 'phone';
+  if (!header) {
+    return {
+      header,
+      rows: records.map((r) => {
+        const phone = r.cells[0]!.trim();
+        return { line: r.line, phone, params: r.cells.slice(1), invalid: phone ? undefined : 'empty phone' };
+      }),
+    };
+  }
+  const col = (names: string[]) => first.findIndex((c) => names.includes(c));
+  const phoneCol = 0;
+  const userCol = col(['userid', 'user_id']);
+  const extendCol = col(['extendcode', 'extend_code']);
+  const paramCols = first.map((_, i) => i).filter((i) => i !== phoneCol && i !== userCol && i !== extendCol);
+  return {
+    header,
+    rows: records.slice(1).map((r) => {
+      const phone = (r.cells[phoneCol] ?? '').trim();
+      const row: BatchRow = { line: r.line, phone, params: paramCols.map((i) => r.cells[i] ?? '') };
+      const userId = userCol >= 0 ? (r.cells[userCol] ?? '').trim() : '';
+      const extendCode = extendCol >= 0 ? (r.cells[extendCol] ?? '').trim() : '';
+      if (userId) row.userId = userId;
+      if (extendCode) row.extendCode = extendCode;
+      if (r.cells.length !== first.length) row.invalid = `row has ${r.cells.length} fields, the header has ${first.length}`;
+      else if (!phone) row.invalid = 'empty phone';
+      return row;
+    }),
+  };
+}
+
+/** One chunk's outcome: its SessionNo (when anything was accepted) and the failed rows (index in chunk -> reason). */
+export interface ChunkResult {
+  sessionNo?: string;
+  failures: Array<[number, string]>;
+}
+
+/** Maps a SendBatch answer (or refusal) back to the chunk's rows: FailContent / FailedTargetPhones echo the targets. */
+export function chunkResult(rows: BatchRow[], answer: Record<string, unknown>): ChunkResult {
+  const s = answer.SessionNo;
+  const sessionNo = typeof s === 'string' && s ? s : Array.isArray(s) && typeof s[0] === 'string' ? s[0] : undefined;
+  const failed = new Map<number, string>();
+  const queues = new Map<string, number[]>();
+  const withUser = Array.isArray(answer.FailContent);
+  rows.forEach((r, i) => {
+    const k = targetKey(r.phone, r.params, withUser ? r.userId : undefined);
+    const q = queues.get(k);
+    if (q) q.push(i);
+    else queues.set(k, [i]);
+  });
+  const fail = (phone: unknown, params: unknown, userId: unknown, reason: string) => {
+    const q = queues.get(targetKey(phone, params, userId));
+    const i = q?.shift();
+    if (i !== undefined) failed.set(i, reason);
+  };
+  const message = typeof answer.Message === 'string' && answer.Message ? answer.Message : `RetCode ${String(answer.RetCode)}`;
+  if (withUser) {
+    for (const g of answer.FailContent as Array<Record<string, unknown>>) {
+      const groupReason = typeof g.FailureDetails === 'string' && g.FailureDetails ? g.FailureDetails : undefined;
+      const targets = Array.isArray(g.Target) ? (g.Target as Array<Record<string, unknown>>) : [];
+      if (targets.length === 0 && groupReason) rows.forEach((_, i) => failed.set(i, groupReason));
+      for (const t of targets) fail(t.Phone, t.TemplateParams, withUser ? t.UserId : undefined, String(t.FailureDetails || groupReason || message));
+    }
+  } else if (Array.isArray(answer.FailedTargetPhones)) {
+    for (const t of answer.FailedTargetPhones as Array<Record<string, unknown>>) fail(t.Phone, t.TemplateParams, undefined, String(t.FailureReason || message));
+  }
+  // Nothing accepted: every row failed, with its own reason where the answer gives one.
+  if (!sessionNo) rows.forEach((_, i) => failed.has(i) || failed.set(i, answer.RetCode === 0 ? 'not accepted' : `RetCode ${String(answer.RetCode)}: ${message}`));
+  return { sessionNo, failures: [...failed.entries()].sort((a, b) => a[0] - b[0]) };
+}
+
+function targetKey(phone: unknown, params: unknown, userId: unknown): string {
+  return JSON.stringify([String(phone ?? ''), Array.isArray(params) ? params.map(String) : [], userId === undefined || userId === null ? '' : String(userId)]);
+}
+
+interface RunHeader {
+  type: 'run';
+  version: 1;
+  runId: string;
+  input: string;
+  inputSha256: string;
+  template: string;
+  sender: string;
+  dialect: string;
+  publicKey: string;
+  chunkSize: number;
+  chunks: number;
+  createdAt: number;
+}
+type JournalLine = RunHeader | { type: 'start'; chunk: number; key: string; at: number } | ({ type: 'done'; chunk: number; key: string; at: number } & ChunkResult);
+
+/** The state file: JSON lines, each appended and fsynced; a torn last line (crash mid-write) is ignored. */
+class Journal {
+  private fd: number;
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a');
+  }
+  static read(path: string): JournalLine[] {
+    if (!existsSync(path)) return [];
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    const out: JournalLine[] = [];
+    lines.forEach((l, i) => {
+      try {
+        out.push(JSON.parse(l) as JournalLine);
+      } catch (err) {
+        if (i !== lines.length - 1) throw new Error(`state file ${path} is damaged at line ${i + 1}`, { cause: err });
+      }
+    });
+    return out;
+  }
+  append(line: JournalLine): void {
+    writeSync(this.fd, JSON.stringify(line) + '\n');
+    fsyncSync(this.fd);
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export interface BatchOptions extends ConnectionOpts {
+  template: string;
+  sender: string;
+  out?: string;
+  chunk?: string;
+  resendExpired?: boolean;
+  json?: boolean;
+}
+
+export function registerBatch(program: Command, withConnection: (c: Command) => Command, clientFrom: (o: ConnectionOpts) => UsmsClient): void {
+  withConnection(program.command('batch'))
+    .description('send a CSV file (phone,param1,param2,...) with SendBatchUSMSMessage in chunks; resumable')
+    .argument('<file>', 'CSV: a header row naming phone, userid, extendcode and parameter columns, or phone,param1,... without one')
+    .requiredOption('--template <id>', 'approved TemplateId for every row')
+    .requiredOption('--sender <name>', 'sender name (SenderId / SigContent)')
+    .option('--out <file>', 'result CSV (default: FILE.result.csv); the state file is <out>.state.jsonl')
+    .option('--chunk <n>', 'rows per request (default and maximum: 1000; 200 for --dialect ucloud)')
+    .option('--resend-expired', 'resend chunks whose idempotency key has expired (older than 24 h) even if they may have been sent')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: BatchOptions) => {
+      printResult(await runBatch(file, opts, clientFrom(opts)), Boolean(opts.json));
+    });
+}
+
+export async function runBatch(file: string, opts: BatchOptions, client: UsmsClient) {
+  const input = resolve(file);
+  const bytes = readFileSync(input);
+  const inputSha256 = createHash('sha256').update(bytes).digest('hex');
+  const { rows } = rowsFromCsv(parseCsv(bytes.toString('utf8')));
+  const max = MAX_CHUNK[client.dialect];
+  const chunkSize = opts.chunk === undefined ? max : Number(opts.chunk);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > max) throw new Error(`--chunk must be 1 to ${max} for the ${client.dialect} dialect`);
+  const out = resolve(opts.out ?? input.replace(/(\.csv)?$/i, '.result.csv'));
+  const statePath = out + '.state.jsonl';
+
+  const sendable = rows.filter((r) => !r.invalid);
+  const chunks: BatchRow[][] = [];
+  for (let i = 0; i < sendable.length; i += chunkSize) chunks.push(sendable.slice(i, i + chunkSize));
+
+  // A new run, or the interrupted one with the same input and settings.
+  const previous = Journal.read(statePath);
+  const wanted = { input, inputSha256, template: opts.template, sender: opts.sender, dialect: client.dialect, publicKey: opts.key, chunkSize, chunks: chunks.length };
+  let header = previous[0]?.type === 'run' ? previous[0] : undefined;
+  if (previous.length && !header) throw new Error(`${statePath} is not a usms batch state file`);
+  if (header) {
+    const differs = (Object.keys(wanted) as Array<keyof typeof wanted>).filter((k) => k !== 'input' && header![k] !== wanted[k]);
+    if (differs.length) {
+      throw new Error(
+        `${statePath} belongs to another run (${differs.join(', ')} differ${differs.includes('inputSha256') ? ': the input file changed' : ''}); ` +
+          'restore the original settings to resume it, or use another --out to start a new run',
+      );
+    }
+  }
+  const journal = new Journal(statePath);
+  const started = new Map<number, { key: string; at: number }>();
+  const done = new Map<number, ChunkResult>();
+  for (const l of previous) {
+    if (l.type === 'start' && !started.has(l.chunk)) started.set(l.chunk, { key: l.key, at: l.at });
+    if (l.type === 'done') done.set(l.chunk, { sessionNo: l.sessionNo, failures: l.failures });
+  }
+  if (!header) {
+    header = { type: 'run', version: 1, runId: randomUUID(), ...wanted, createdAt: Date.now() };
+    journal.append(header);
+  }
+  const keyOf = (i: number) => started.get(i)?.key ?? `usms-batch-${header!.runId}-${i}`;
+
+  const resumedChunks = done.size;
+  const bar =
+    process.stderr.isTTY && chunks.length > 0
+      ? new cliProgress.SingleBar(
+          { format: 'usms batch |{bar}| {value}/{total} rows | chunk {chunk}/{chunks}', hideCursor: true, stream: process.stderr },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  const doneRows = () => [...done.keys()].reduce((n, i) => n + chunks[i]!.length, 0);
+  bar?.start(sendable.length, doneRows(), { chunk: done.size, chunks: chunks.length });
+  let sentNow = 0;
+  try {
+    for (let i = 0; i < chunks.length; i++) {
+      if (done.has(i)) continue;
+      const key = keyOf(i);
+      const first = started.get(i);
+      if (first && Date.now() - first.at > KEY_TTL_MS - 5 * 60_000 && !opts.resendExpired) {
+        throw new Error(
+          `chunk ${i + 1} was first sent ${new Date(first.at).toISOString()}: its idempotency key has expired on the server, so resending ` +
+            'could send it twice. Check its numbers with GetUSMSSendReceipt, then re-run with --resend-expired to send it anyway',
+        );
+      }
+      if (!first) {
+        const at = Date.now();
+        journal.append({ type: 'start', chunk: i, key, at });
+        started.set(i, { key, at });
+      }
+      const result = await sendChunk(client, chunks[i]!, opts, key);
+      journal.append({ type: 'done', chunk: i, key, at: Date.now(), ...result });
+      done.set(i, result);
+      sentNow++;
+      bar?.update(doneRows(), { chunk: done.size, chunks: chunks.length });
+    }
+  } finally {
+    bar?.stop();
+    journal.close();
+  }
+
+  // Every chunk is done: the result CSV, rows in input order.
+  const outcome = new Map<BatchRow, { sessionNo?: string; reason?: string }>();
+  chunks.forEach((rowsOf, i) => {
+    const r = done.get(i)!;
+    const failures = new Map(r.failures);
+    rowsOf.forEach((row, j) => outcome.set(row, failures.has(j) ? { reason: failures.get(j) } : { sessionNo: r.sessionNo }));
+  });
+  let accepted = 0;
+  let text = csvLine(['line', 'phone', 'userid', 'status', 'session_no', 'reason']);
+  for (const row of rows) {
+    const o = row.invalid ? { reason: row.invalid } : outcome.get(row)!;
+    if (o.sessionNo) accepted++;
+    text += csvLine([String(row.line), row.phone, row.userId ?? '', o.sessionNo ? 'accepted' : 'failed', o.sessionNo ?? '', o.reason ?? '']);
+  }
+  writeFileSync(out + '.tmp', text);
+  renameSync(out + '.tmp', out);
+  return {
+    Input: input,
+    Output: out,
+    State: statePath,
+    Rows: rows.length,
+    Accepted: accepted,
+    Failed: rows.length - accepted,
+    Chunks: chunks.length,
+    ChunksSent: sentNow,
+    ChunksAlreadyDone: resumedChunks,
+  };
+}
+
+async function sendChunk(client: UsmsClient, rows: BatchRow[], opts: BatchOptions, key: string): Promise<ChunkResult> {
+  const senderField = client.dialect === 'ucloud' ? 'SigContent' : 'SenderId';
+  const Target = rows.map((r) => ({
+    Phone: r.phone,
+    TemplateParams: r.params,
+    ...(r.userId ? { UserId: r.userId } : {}),
+    ...(r.extendCode ? { ExtendCode: r.extendCode } : {}),
+  }));
+  try {
+    const answer = await client.sendBatchUSMSMessage({ TaskContent: [{ TemplateId: opts.template, [senderField]: opts.sender, Target }] }, { idempotencyKey: key });
+    return chunkResult(rows, answer);
+  } catch (err) {
+    if (err instanceof UsmsApiError && !STOP_RETCODES.has(err.retCode)) return chunkResult(rows, err.response);
+    const why = err instanceof UsmsApiError ? `RetCode ${err.retCode}: ${err.message}` : (err as Error).message;
+    const hint = err instanceof UsmsRequestError || (err instanceof UsmsApiError && STOP_RETCODES.has(err.retCode)) ? '; run the same command again to resume (nothing is sent twice)' : '';
+    throw new Error(`batch stopped: ${why}${hint}`, { cause: err });
+  }
+}

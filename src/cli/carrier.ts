@@ -1,0 +1,178 @@
+import type { Command } from 'commander';
+import { SecretBox } from '../auth/secrets.ts';
+import { parseAccounts, parsePrefixes, Router } from '../carriers/routing.ts';
+import type { SplitMethod } from '../carriers/smpp-message.ts';
+import type { Config } from '../config.ts';
+import {
+  addCarrier, BIND_TYPES, CARRIER_DEFAULTS, listCarriers, parseIdFormat, readCarrierStatus, removeCarrier, routeSpecs,
+  type BindType, type DeliveryPolicy,
+} from '../store/carriers.ts';
+import { openDatabase, type Db } from '../store/db.ts';
+import { listInbound } from '../store/inbound.ts';
+import { printResult } from './output.ts';
+
+interface AddOpts {
+  name: string;
+  host: string;
+  port: string;
+  tls?: boolean;
+  systemId: string;
+  password?: string;
+  passwordEnv?: string;
+  systemType?: string;
+  bind: string;
+  window: string;
+  throughput: string;
+  gsmPacking?: boolean;
+  latin1?: boolean;
+  split: string;
+  idFormat: string;
+  policy: string;
+  prefix?: string;
+  account?: string;
+  default?: boolean;
+  sourceAddr?: string;
+  serviceType?: string;
+  responseTimeoutMs: string;
+  enquireLinkMs: string;
+  moAccount?: string;
+  json?: boolean;
+}
+
+const int = (v: string, name: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number`);
+  return n;
+};
+
+/**
+ * `usms carrier add|list|remove|status`: SMPP carriers, their routes and their live state. Works on
+ * the same database as a running server, whose delivery thread picks changes up within
+ * USMS_CARRIER_POLL_MS (3 s by default). The password is sealed with the master key and never shown.
+ */
+export function registerCarrierCommands(program: Command, config: () => Config): void {
+  const withDb = <O extends { json?: boolean }>(fn: (db: Db, opts: O, cfg: Config) => Promise<unknown>) => async (opts: O) => {
+    const cfg = config();
+    const db = await openDatabase(cfg);
+    try {
+      printResult(await fn(db, opts, cfg), Boolean(opts.json));
+    } finally {
+      await db.destroy();
+    }
+  };
+
+  const carrier = program.command('carrier').description('SMPP carriers (connections to SMSCs) and message routing');
+
+  carrier
+    .command('add')
+    .description('add an SMPP carrier; routes: --prefix and/or --account, or --default for everything unrouted')
+    .requiredOption('--name <name>', 'carrier name (letters, digits, _ . -)')
+    .requiredOption('--host <host>', 'SMSC host')
+    .requiredOption('--port <port>', 'SMSC port')
+    .option('--tls', 'connect over TLS')
+    .requiredOption('--system-id <id>', 'bind system_id')
+    .option('--password <pw>', 'bind password (prefer --password-env: command lines are visible to other users)')
+    .option('--password-env <VAR>', 'read the bind password from this environment variable')
+    .option('--system-type <type>', 'bind system_type', '')
+    .option('--bind <type>', `bind type: ${BIND_TYPES.join(' | ')}`, CARRIER_DEFAULTS.bindType)
+    .option('--window <n>', 'unanswered submit_sm allowed per bind', String(CARRIER_DEFAULTS.window))
+    .option('--throughput <n>', 'messages per second per bind (0 = no cap)', String(CARRIER_DEFAULTS.throughput))
+    .option('--gsm-packing', 'pack GSM-7 septets (default: one septet per octet, data_coding 0)')
+    .option('--latin1', 'send Latin-1 text as data_coding 3 instead of UCS-2')
+    .option('--split <method>', 'long messages: udh8 | udh16 | sar | payload', CARRIER_DEFAULTS.split)
+    .option('--id-format <fmt>', 'carrier message ids: hex | decimal | string, or resp,receipt (e.g. hex,decimal)', 'string')
+    .option('--policy <policy>', 'when the outcome is unknown: at-most-once (never resend) | at-least-once (resend)', CARRIER_DEFAULTS.policy)
+    .option('--prefix <codes>', 'route destinations with these calling-code prefixes, e.g. 86,44')
+    .option('--account <ids>', 'route messages of these AccountIds')
+    .option('--default', 'take every message no route matches (instead of the sandbox)')
+    .option('--source-addr <addr>', "fixed originating address (service number; ExtendCode is appended); default: the message's sender")
+    .option('--service-type <type>', 'submit_sm service_type', '')
+    .option('--response-timeout-ms <ms>', 'per-PDU response timeout', String(CARRIER_DEFAULTS.responseTimeoutMs))
+    .option('--enquire-link-ms <ms>', 'keep-alive interval (0 = off)', String(CARRIER_DEFAULTS.enquireLinkMs))
+    .option('--mo-account <id>', 'AccountId that gets inbound messages no other account owns')
+    .option('--json', 'print JSON')
+    .action(withDb<AddOpts>(async (db, o, cfg) => {
+      let password = o.password;
+      if (o.passwordEnv) {
+        password = process.env[o.passwordEnv];
+        if (password === undefined) throw new Error(`--password-env: ${o.passwordEnv} is not set`);
+      }
+      if (password === undefined) throw new Error('give --password or --password-env');
+      await addCarrier(db, SecretBox.open(cfg.dataDir, cfg.masterKey), {
+        name: o.name,
+        host: o.host,
+        port: int(o.port, '--port'),
+        tls: Boolean(o.tls),
+        systemId: o.systemId,
+        password,
+        systemType: o.systemType ?? '',
+        bindType: o.bind as BindType,
+        window: int(o.window, '--window'),
+        throughput: int(o.throughput, '--throughput'),
+        gsmPacking: Boolean(o.gsmPacking),
+        latin1: Boolean(o.latin1),
+        split: o.split as SplitMethod,
+        idFormat: parseIdFormat(o.idFormat),
+        policy: o.policy as DeliveryPolicy,
+        prefixes: parsePrefixes(o.prefix),
+        accounts: parseAccounts(o.account),
+        isDefault: Boolean(o.default),
+        sourceAddr: o.sourceAddr ?? '',
+        serviceType: o.serviceType ?? '',
+        responseTimeoutMs: int(o.responseTimeoutMs, '--response-timeout-ms'),
+        enquireLinkMs: int(o.enquireLinkMs, '--enquire-link-ms'),
+        moAccount: o.moAccount === undefined ? null : int(o.moAccount, '--mo-account'),
+      });
+      const routed = Boolean(o.prefix || o.account || o.default);
+      return {
+        Added: o.name,
+        ...(routed ? {} : { Warning: 'no --prefix, --account or --default: this carrier takes no messages' }),
+        Routes: new Router(await routeSpecs(db)).describe(),
+      };
+    }));
+
+  carrier
+    .command('list')
+    .description('configured carriers (without passwords) and the routing table')
+    .option('--json', 'print JSON')
+    .action(withDb(async (db) => ({ Carriers: await listCarriers(db), Routes: new Router(await routeSpecs(db)).describe() })));
+
+  carrier
+    .command('remove')
+    .description('remove a carrier: the running server unbinds it; its queued messages are routed again')
+    .requiredOption('--name <name>')
+    .option('--json', 'print JSON')
+    .action(withDb<{ name: string; json?: boolean }>(async (db, o) => {
+      if (!(await removeCarrier(db, o.name))) throw new Error(`no carrier ${o.name}`);
+      return { Removed: o.name, Routes: new Router(await routeSpecs(db)).describe() };
+    }));
+
+  carrier
+    .command('status')
+    .description('live state as the delivery thread reports it every second: binds, window in use, rate, errors')
+    .option('--name <name>', 'one carrier')
+    .option('--json', 'print JSON')
+    .action(withDb<{ name?: string; json?: boolean }>(async (db, o) => ({ Carriers: await readCarrierStatus(db, o.name) })));
+
+  registerInboundCommands(program, config);
+}
+
+/** `usms inbound list`: inbound (MO) messages as stored, for an account or the unowned ones. */
+export function registerInboundCommands(program: Command, config: () => Config): void {
+  program
+    .command('inbound')
+    .description('inbound (MO) messages received from carriers')
+    .command('list')
+    .option('--account <id>', 'AccountId (default: messages no account owns)')
+    .option('--limit <n>', 'how many, newest first', '20')
+    .option('--json', 'print JSON')
+    .action(async (o: { account?: string; limit: string; json?: boolean }) => {
+      const db = await openDatabase(config());
+      try {
+        const account = o.account === undefined ? null : int(o.account, '--account');
+        printResult({ Messages: await listInbound(db, account, Math.max(1, Math.min(1000, Number(o.limit) || 20))) }, Boolean(o.json));
+      } finally {
+        await db.destroy();
+      }
+    });
+}

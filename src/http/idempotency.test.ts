@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Services } from '../actions/context.ts';
+import { RetCode, UsmsError } from '../sms/errors.ts';
+import { openDatabase } from '../store/db.ts';
+import { SessionWriter, type NewSession } from '../store/sessions.ts';
+import { canonicalJson, IdempotencyGuard, idempotencyKeyHeader, isReplay, requestHash, type KeyedRequest } from './idempotency.ts';
+
+async function withGuard(body: (guard: IdempotencyGuard, services: Services) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'usms-guard-'));
+  const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
+  const services = { db, writer: new SessionWriter(db), log: pino({ level: 'silent' }) } as unknown as Services;
+  try {
+    await body(new IdempotencyGuard(services), services);
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const req = (key: string, hash = 'h1', kind: KeyedRequest['kind'] = 'header'): KeyedRequest => ({ publicKey: 'AK', accountId: 1, kind, key, hash, lookup: true });
+const asAnswer = (e: UsmsError) => ({ RetCode: e.retCode, Message: e.message });
+const session = (no: string): NewSession => ({
+  sessionNo: no, accountId: 1, action: 'SendUSMSMessage', reqUuid: 'r',
+  messages: [{ phone: '1', e164: '+861', region: 'CN', templateId: 'T', sender: 's', content: 'x', encoding: 'GSM7', segments: 1, userId: '', extendCode: '' }],
+});
+
+test('canonical hashing ignores key order and whitespace, not values', () => {
+  assert.equal(canonicalJson({ b: [1, { y: 2, x: 'a' }], a: null, u: undefined }), '{"a":null,"b":[1,{"x":"a","y":2}]}');
+  assert.equal(requestHash('s', { a: 1, b: 2 }), requestHash('s', { b: 2, a: 1 }));
+  assert.notEqual(requestHash('s', { a: 1 }), requestHash('s', { a: '1' }));
+  assert.notEqual(requestHash('s', { a: 1 }), requestHash('t', { a: 1 }));
+});
+
+test('Idempotency-Key header: 1-255 visible ASCII characters, else 18003', () => {
+  assert.equal(idempotencyKeyHeader(undefined), undefined);
+  assert.equal(idempotencyKeyHeader('abc-123_X'), 'abc-123_X');
+  for (const bad of ['', 'has space', 'x'.repeat(256), 'ключ', ['a', 'b']]) {
+    assert.throws(() => idempotencyKeyHeader(bad as string), (e: unknown) => e instanceof UsmsError && e.retCode === RetCode.InvalidParameter);
+  }
+});
+
+test('the first answer is replayed, staged sessions are committed once; another body is refused by kind', () =>
+  withGuard(async (guard, services) => {
+    let runs = 0;
+    const exec = async (svc: Services) => {
+      runs++;
+      await svc.writer.write(session('S' + runs));
+      return { RetCode: 0, Message: 'ok', SessionNo: 'S' + runs };
+    };
+    const first = await guard.run(req('k1'), exec, asAnswer);
+    assert.equal(isReplay(first), false);
+    const again = await guard.run(req('k1'), exec, asAnswer);
+    assert.equal(isReplay(again), true);
+    assert.deepEqual(again, first);
+    assert.equal(JSON.stringify(again), JSON.stringify(first));
+    assert.equal(runs, 1);
+    const rows = await services.db.selectFrom('sessions').select('session_no').execute();
+    assert.deepEqual(rows.map((r) => r.session_no), ['S1']);
+    await assert.rejects(guard.run(req('k1', 'h2'), exec, asAnswer), (e: unknown) => e instanceof UsmsError && e.retCode === RetCode.InvalidParameter && /Idempotency-Key/.test(e.message));
+    await guard.run(req('n1', 'h1', 'nonce'), exec, asAnswer);
+    await assert.rejects(guard.run(req('n1', 'h2', 'nonce'), exec, asAnswer), (e: unknown) => e instanceof UsmsError && e.retCode === RetCode.SignatureInvalid && /X-Nonce/.test(e.message));
+    // Header keys and nonces are separate namespaces.
+    assert.equal(runs, 2);
+  }));
+
+test('concurrent duplicates wait for the first; a refusal (UsmsError) is recorded, a transient failure is not', () =>
+  withGuard(async (guard) => {
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = async () => {
+      runs++;
+      await gate;
+      return { RetCode: 0, Message: 'ok', N: runs };
+    };
+    const all = Promise.all([guard.run(req('c'), slow, asAnswer), guard.run(req('c'), slow, asAnswer), guard.run(req('c'), slow, asAnswer)]);
+    await new Promise((r) => setTimeout(r, 20));
+    await assert.rejects(guard.run(req('c', 'other'), slow, asAnswer), UsmsError);
+    release();
+    const answers = await all;
+    assert.equal(runs, 1);
+    assert.deepEqual(answers.map((a) => a.N), [1, 1, 1]);
+
+    let refusals = 0;
+    const refuse = async () => {
+      refusals++;
+      throw new UsmsError(RetCode.TemplateNotApproved, 'no such template');
+    };
+    assert.deepEqual(await guard.run(req('r'), refuse, asAnswer), { RetCode: 18017, Message: 'no such template' });
+    assert.deepEqual(await guard.run(req('r'), refuse, asAnswer), { RetCode: 18017, Message: 'no such template' });
+    assert.equal(refusals, 1);
+
+    let tries = 0;
+    const flaky = async () => {
+      if (++tries === 1) throw new UsmsError(RetCode.ServiceError, 'database busy');
+      return { RetCode: 0, Message: 'ok' };
+    };
+    await assert.rejects(guard.run(req('t'), flaky, asAnswer), /database busy/);
+    assert.equal((await guard.run(req('t'), flaky, asAnswer)).RetCode, 0);
+    assert.equal(tries, 2);
+  }));

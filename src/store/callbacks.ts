@@ -1,0 +1,260 @@
+import type { Kysely } from 'kysely';
+import type { SecretBox } from '../auth/secrets.ts';
+import type { Db } from './db.ts';
+import { isPostgres } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+/** `MsgType` of a push: what its `Data` items are. */
+export const MsgType = { Reply: 0, Receipt: 2 } as const;
+export type MsgTypeValue = (typeof MsgType)[keyof typeof MsgType];
+
+const CHUNK = 200;
+
+// ---- callback URLs -------------------------------------------------------------------------------
+
+export async function getCallbackUrl(db: Kysely<Database>, accountId: number): Promise<string | undefined> {
+  const row = await db.selectFrom('account_callbacks').select('url').where('account_id', '=', accountId).executeTakeFirst();
+  return row?.url || undefined;
+}
+
+/** Sets (or with `undefined`, clears) an account's callback URL. */
+export async function setCallbackUrl(db: Db, accountId: number, url: string | undefined): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('account_callbacks').where('account_id', '=', accountId).execute();
+    if (url) await trx.insertInto('account_callbacks').values({ account_id: accountId, url, updated_at: Date.now() }).execute();
+  });
+}
+
+/** The accounts among `accountIds` that have a callback URL. */
+export async function accountsWithCallback(db: Kysely<Database>, accountIds: number[]): Promise<Set<number>> {
+  if (accountIds.length === 0) return new Set();
+  const rows = await db.selectFrom('account_callbacks').select('account_id').where('account_id', 'in', accountIds).execute();
+  return new Set(rows.map((r) => Number(r.account_id)));
+}
+
+/** The secret pushes are signed with: the account's oldest active API key. */
+export async function signingKey(db: Db, box: SecretBox, accountId: number): Promise<{ publicKey: string; secret: string } | undefined> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['public_key', 'secret_sealed'])
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { publicKey: row.public_key, secret: box.open(row.secret_sealed) };
+}
+
+// ---- the outbox ----------------------------------------------------------------------------------
+
+/** Queues items (each a JSON object text) for one account; works inside a caller's transaction. */
+export async function enqueueItems(db: Kysely<Database>, items: Array<{ accountId: number; msgType: MsgTypeValue; payload: string }>): Promise<void> {
+  const now = Date.now();
+  for (let i = 0; i < items.length; i += CHUNK) {
+    await db
+      .insertInto('callback_items')
+      .values(
+        items.slice(i, i + CHUNK).map((it) => ({
+          account_id: it.accountId,
+          msg_type: it.msgType,
+          payload: it.payload,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+          lease_owner: null,
+          last_error: null,
+          queued_at: now,
+          created_at: now,
+          updated_at: now,
+          delivered_at: null,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** (account, MsgType) pairs with items due now. */
+export async function dueGroups(db: Db, limit: number): Promise<Array<{ accountId: number; msgType: MsgTypeValue }>> {
+  const rows = await db
+    .selectFrom('callback_items')
+    .select(['account_id', 'msg_type'])
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', Date.now())
+    .groupBy(['account_id', 'msg_type'])
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ accountId: Number(r.account_id), msgType: Number(r.msg_type) as MsgTypeValue }));
+}
+
+export interface ClaimedItem {
+  id: number;
+  payload: string;
+  attempts: number;
+  queuedAt: number;
+}
+
+/**
+ * Takes up to `limit` due items of one account and type, oldest first, for `owner`: their next
+ * attempt moves to the end of the lease, so nobody else sends them meanwhile, and a crashed sender's
+ * items come due again when the lease ends.
+ */
+export async function claimItems(db: Db, owner: string, accountId: number, msgType: number, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
+  const now = Date.now();
+  // Picked once in a materialized CTE (see pullReports: PostgreSQL may re-run an IN-subquery with LIMIT).
+  const rows = await db
+    .with(
+      (wb) => wb('picked').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('callback_items')
+          .select('id')
+          .where('account_id', '=', accountId)
+          .where('msg_type', '=', msgType)
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .orderBy('id')
+          .limit(limit)
+          .$if(isPostgres(db), (q) => q.forUpdate().skipLocked()),
+    )
+    .updateTable('callback_items')
+    .set({ lease_owner: owner, next_attempt_at: now + leaseMs, updated_at: now })
+    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+    // Checked again on the row itself: a concurrent claimer that got there first wins.
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .returning(['id', 'payload', 'attempts', 'queued_at'])
+    .execute();
+  return rows
+    .map((r) => ({ id: Number(r.id), payload: r.payload, attempts: Number(r.attempts), queuedAt: Number(r.queued_at) }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Gives claimed items back without an attempt (they did not fit in the request). */
+export async function releaseItems(db: Db, owner: string, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  const now = Date.now();
+  await db
+    .updateTable('callback_items')
+    .set({ lease_owner: null, next_attempt_at: now, updated_at: now })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+export async function markDelivered(db: Db, owner: string, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const now = Date.now();
+  const res = await db
+    .updateTable('callback_items')
+    .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), lease_owner: null, last_error: null, delivered_at: now, updated_at: now }))
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Records a failed attempt per item: due again at `retryAt`, or failed for good when `retryAt` is undefined. */
+export async function markAttemptFailed(db: Db, owner: string, error: string, items: Array<{ id: number; attempts: number; retryAt?: number }>): Promise<void> {
+  if (items.length === 0) return;
+  const now = Date.now();
+  const lastError = error.slice(0, 500);
+  // Items of one request share their attempt count almost always: one update per distinct outcome.
+  const groups = new Map<string, { attempts: number; retryAt?: number; ids: number[] }>();
+  for (const it of items) {
+    const key = `${it.attempts}:${it.retryAt ?? 'failed'}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { attempts: it.attempts, retryAt: it.retryAt, ids: [] }));
+    g.ids.push(it.id);
+  }
+  await db.transaction().execute(async (trx) => {
+    for (const g of groups.values()) {
+      await trx
+        .updateTable('callback_items')
+        .set({
+          status: g.retryAt === undefined ? 'failed' : 'pending',
+          attempts: g.attempts,
+          next_attempt_at: g.retryAt ?? now,
+          lease_owner: null,
+          last_error: lastError,
+          updated_at: now,
+        })
+        .where('id', 'in', g.ids)
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'pending')
+        .execute();
+    }
+  });
+}
+
+/** Fails every pending item of an account at once (it has no callback URL any more). */
+export async function failPending(db: Db, accountId: number, msgType: number, error: string): Promise<number> {
+  const now = Date.now();
+  const res = await db
+    .updateTable('callback_items')
+    .set({ status: 'failed', lease_owner: null, last_error: error, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('msg_type', '=', msgType)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function failedItems(db: Db, accountId: number, limit: number) {
+  const rows = await db
+    .selectFrom('callback_items')
+    .select(['id', 'msg_type', 'payload', 'attempts', 'last_error', 'created_at', 'updated_at'])
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'failed')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    Id: Number(r.id),
+    MsgType: Number(r.msg_type),
+    Attempts: Number(r.attempts),
+    LastError: r.last_error ?? '',
+    CreateTime: Math.floor(Number(r.created_at) / 1000),
+    FailedTime: Math.floor(Number(r.updated_at) / 1000),
+    Data: JSON.parse(r.payload) as unknown,
+  }));
+}
+
+/** Queues failed items again (all of the account's, or the given ids) with a fresh attempt budget. */
+export async function retryFailed(db: Db, accountId: number, ids?: number[]): Promise<number> {
+  if (ids && ids.length === 0) return 0;
+  const now = Date.now();
+  const res = await db
+    .updateTable('callback_items')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now, queued_at: now, lease_owner: null, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'failed')
+    .$if(ids !== undefined, (qb) => qb.where('id', 'in', ids!))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Items by status; `Retrying` = pending items that have already failed at least once. */
+export async function callbackCounts(db: Db, accountId: number): Promise<{ Pending: number; Retrying: number; Delivered: number; Failed: number }> {
+  const rows = await db
+    .selectFrom('callback_items')
+    .select((eb) => [
+      'status',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>(eb.case().when('attempts', '>', 0).then(eb.lit(1)).else(eb.lit(0)).end()).as('tried'),
+    ])
+    .where('account_id', '=', accountId)
+    .groupBy('status')
+    .execute();
+  const row = (s: string) => rows.find((r) => r.status === s);
+  const n = (s: string) => Number(row(s)?.n ?? 0);
+  return { Pending: n('pending'), Retrying: Number(row('pending')?.tried ?? 0), Delivered: n('delivered'), Failed: n('failed') };
+}
+
+/** Forgets delivered items older than `olderThan` (failed ones stay until retried). */
+export async function pruneDelivered(db: Db, olderThan: number): Promise<number> {
+  const res = await db.deleteFrom('callback_items').where('status', '=', 'delivered').where('delivered_at', '<', olderThan).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -1,0 +1,224 @@
+import type { SecretBox } from '../auth/secrets.ts';
+import { parseAccounts, parsePrefixes, SANDBOX, type RouteSpec } from '../carriers/routing.ts';
+import { SPLIT_METHODS, type SplitMethod } from '../carriers/smpp-message.ts';
+import type { MessageIdFormat } from '../smpp/receipt.ts';
+import type { Db } from './db.ts';
+import type { CarrierStatusTable, CarrierTable } from './schema.ts';
+
+export type BindType = 'transceiver' | 'transmitter' | 'transmitter+receiver';
+export const BIND_TYPES: readonly BindType[] = ['transceiver', 'transmitter', 'transmitter+receiver'];
+export type DeliveryPolicy = 'at-most-once' | 'at-least-once';
+export const ID_FORMATS: readonly MessageIdFormat[] = ['hex', 'decimal', 'string'];
+
+/** A carrier's settings as the connector uses them (password in clear: only inside the delivery thread). */
+export interface CarrierConfig {
+  name: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  systemId: string;
+  password: string;
+  systemType: string;
+  bindType: BindType;
+  window: number;
+  /** messages/s per bind, 0 = no cap */
+  throughput: number;
+  gsmPacking: boolean;
+  latin1: boolean;
+  split: SplitMethod;
+  /** How submit_sm_resp spells ids, and how receipt texts do (often the same). */
+  idFormat: { resp: MessageIdFormat; receipt: MessageIdFormat };
+  policy: DeliveryPolicy;
+  prefixes: string[];
+  accounts: number[];
+  isDefault: boolean;
+  sourceAddr: string;
+  serviceType: string;
+  responseTimeoutMs: number;
+  enquireLinkMs: number;
+  moAccount: number | null;
+  updatedAt: number;
+}
+
+export type NewCarrier = Omit<CarrierConfig, 'updatedAt'>;
+
+export const CARRIER_DEFAULTS = {
+  tls: false,
+  systemType: '',
+  bindType: 'transceiver' as BindType,
+  window: 10,
+  throughput: 0,
+  gsmPacking: false,
+  latin1: false,
+  split: 'udh8' as SplitMethod,
+  idFormat: { resp: 'string', receipt: 'string' } as CarrierConfig['idFormat'],
+  policy: 'at-most-once' as DeliveryPolicy,
+  sourceAddr: '',
+  serviceType: '',
+  responseTimeoutMs: 10_000,
+  enquireLinkMs: 30_000,
+};
+
+/** 'hex' -> both hex; 'hex,decimal' -> submit_sm_resp hex, receipt text decimal. */
+export function parseIdFormat(raw: string): CarrierConfig['idFormat'] {
+  const [resp, receipt = resp] = raw.split(',').map((s) => s.trim().toLowerCase());
+  for (const f of [resp, receipt]) {
+    if (!ID_FORMATS.includes(f as MessageIdFormat)) throw new Error(`id format "${raw}": use hex, decimal or string, or two of them as resp,receipt`);
+  }
+  return { resp: resp as MessageIdFormat, receipt: receipt as MessageIdFormat };
+}
+
+function formatIdFormat(f: CarrierConfig['idFormat']): string {
+  return f.resp === f.receipt ? f.resp : `${f.resp},${f.receipt}`;
+}
+
+/** Checks a new carrier's settings; throws with the first problem. */
+export function validateCarrier(c: NewCarrier): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(c.name)) throw new Error('carrier name: 1 to 32 letters, digits, _ . -');
+  if (c.name === SANDBOX) throw new Error('"sandbox" is the built-in carrier');
+  if (!c.host) throw new Error('host is required');
+  if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535) throw new Error('port must be 1..65535');
+  if (!c.systemId || c.systemId.length > 15) throw new Error('system_id must be 1 to 15 characters');
+  if (c.password.length > 8) throw new Error('password must be at most 8 characters (SMPP 3.4)');
+  if (c.systemType.length > 12) throw new Error('system_type must be at most 12 characters');
+  if (!BIND_TYPES.includes(c.bindType)) throw new Error(`bind type must be one of ${BIND_TYPES.join(', ')}`);
+  if (!Number.isInteger(c.window) || c.window < 1 || c.window > 1000) throw new Error('window must be 1..1000');
+  if (!Number.isInteger(c.throughput) || c.throughput < 0) throw new Error('throughput must be a whole number of messages/s (0 = no cap)');
+  if (!SPLIT_METHODS.includes(c.split)) throw new Error(`split method must be one of ${SPLIT_METHODS.join(', ')}`);
+  if (c.policy !== 'at-most-once' && c.policy !== 'at-least-once') throw new Error('delivery policy must be at-most-once or at-least-once');
+  if (c.sourceAddr && !/^\+?\d{1,20}$|^[\x20-\x7e]{1,11}$/.test(c.sourceAddr)) throw new Error('source address: up to 20 digits, or up to 11 ASCII characters');
+  if (c.serviceType.length > 5) throw new Error('service_type must be at most 5 characters');
+  if (!Number.isInteger(c.responseTimeoutMs) || c.responseTimeoutMs < 100) throw new Error('response timeout must be at least 100 ms');
+  if (!Number.isInteger(c.enquireLinkMs) || c.enquireLinkMs < 0) throw new Error('enquire_link interval must be >= 0 ms');
+}
+
+export async function addCarrier(db: Db, box: SecretBox, c: NewCarrier): Promise<void> {
+  validateCarrier(c);
+  const now = Date.now();
+  await db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('carriers').select('name').where('name', '=', c.name).executeTakeFirst();
+    if (exists) throw new Error(`carrier ${c.name} already exists (remove it first)`);
+    // One default carrier: a new default takes the role over.
+    // (updated_at stays: it is the connection's version, and routing changes need no reconnect.)
+    if (c.isDefault) await trx.updateTable('carriers').set({ is_default: 0 }).where('is_default', '=', 1).execute();
+    await trx
+      .insertInto('carriers')
+      .values({
+        name: c.name, host: c.host, port: c.port, tls: c.tls ? 1 : 0, system_id: c.systemId,
+        password_sealed: box.seal(c.password), system_type: c.systemType, bind_type: c.bindType,
+        window_size: c.window, throughput: c.throughput, gsm_packing: c.gsmPacking ? 1 : 0, latin1: c.latin1 ? 1 : 0,
+        split_method: c.split, id_format: formatIdFormat(c.idFormat), delivery_policy: c.policy,
+        route_prefixes: c.prefixes.join(','), route_accounts: c.accounts.join(','), is_default: c.isDefault ? 1 : 0,
+        source_addr: c.sourceAddr, service_type: c.serviceType, response_timeout_ms: c.responseTimeoutMs,
+        enquire_link_ms: c.enquireLinkMs, mo_account: c.moAccount, created_at: now, updated_at: now,
+      })
+      .execute();
+  });
+}
+
+export async function removeCarrier(db: Db, name: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const res = await trx.deleteFrom('carriers').where('name', '=', name).executeTakeFirst();
+    await trx.deleteFrom('carrier_status').where('name', '=', name).execute();
+    return Number(res.numDeletedRows) > 0;
+  });
+}
+
+function toConfig(r: CarrierTable, password: string): CarrierConfig {
+  return {
+    name: r.name, host: r.host, port: Number(r.port), tls: Boolean(r.tls), systemId: r.system_id, password,
+    systemType: r.system_type, bindType: r.bind_type as BindType, window: Number(r.window_size), throughput: Number(r.throughput),
+    gsmPacking: Boolean(r.gsm_packing), latin1: Boolean(r.latin1), split: r.split_method as SplitMethod,
+    idFormat: parseIdFormat(r.id_format), policy: r.delivery_policy as DeliveryPolicy,
+    prefixes: parsePrefixes(r.route_prefixes), accounts: parseAccounts(r.route_accounts), isDefault: Boolean(r.is_default),
+    sourceAddr: r.source_addr, serviceType: r.service_type, responseTimeoutMs: Number(r.response_timeout_ms),
+    enquireLinkMs: Number(r.enquire_link_ms), moAccount: r.mo_account === null ? null : Number(r.mo_account), updatedAt: Number(r.updated_at),
+  };
+}
+
+/** Every carrier with its password opened (for the delivery thread). */
+export async function loadCarriers(db: Db, box: SecretBox): Promise<CarrierConfig[]> {
+  const rows = await db.selectFrom('carriers').selectAll().orderBy('name').execute();
+  return rows.map((r) => toConfig(r, box.open(r.password_sealed)));
+}
+
+/** Carriers as the operator sees them: everything but the password. */
+export async function listCarriers(db: Db) {
+  const rows = await db.selectFrom('carriers').selectAll().orderBy('name').execute();
+  return rows.map((r) => {
+    const c = toConfig(r, '');
+    return {
+      Name: c.name, Host: c.host, Port: c.port, Tls: c.tls, SystemId: c.systemId, SystemType: c.systemType, BindType: c.bindType,
+      Window: c.window, Throughput: c.throughput, GsmPacking: c.gsmPacking, Latin1: c.latin1, Split: c.split,
+      IdFormat: formatIdFormat(c.idFormat), Policy: c.policy, RoutePrefixes: c.prefixes, RouteAccounts: c.accounts,
+      Default: c.isDefault, SourceAddr: c.sourceAddr, ServiceType: c.serviceType, ResponseTimeoutMs: c.responseTimeoutMs,
+      EnquireLinkMs: c.enquireLinkMs, MoAccount: c.moAccount, UpdatedAt: new Date(c.updatedAt).toISOString(),
+    };
+  });
+}
+
+export async function routeSpecs(db: Db): Promise<RouteSpec[]> {
+  const rows = await db.selectFrom('carriers').select(['name', 'route_prefixes', 'route_accounts', 'is_default']).execute();
+  return rows.map((r) => ({ name: r.name, prefixes: parsePrefixes(r.route_prefixes), accounts: parseAccounts(r.route_accounts), isDefault: Boolean(r.is_default) }));
+}
+
+// ---- live status ---------------------------------------------------------------------------------
+
+export type CarrierStatus = Omit<CarrierStatusTable, 'updated_at'>;
+
+/** Upserts the status rows of the carriers this node runs (one statement per carrier, every second). */
+export async function writeCarrierStatus(db: Db, rows: CarrierStatus[]): Promise<void> {
+  if (rows.length === 0) return;
+  const now = Date.now();
+  await db.transaction().execute(async (trx) => {
+    for (const r of rows) {
+      const { name, ...rest } = r;
+      await trx
+        .insertInto('carrier_status')
+        .values({ ...r, updated_at: now })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ ...rest, updated_at: now }))
+        .execute();
+    }
+  });
+}
+
+export async function deleteCarrierStatus(db: Db, names: string[]): Promise<void> {
+  if (names.length) await db.deleteFrom('carrier_status').where('name', 'in', names).execute();
+}
+
+/** Status older than this is shown as stale: the thread that wrote it is gone. */
+export const STATUS_STALE_MS = 5_000;
+
+export async function readCarrierStatus(db: Db, name?: string) {
+  const carriers = await db.selectFrom('carriers').select(['name']).$if(name !== undefined, (q) => q.where('name', '=', name!)).orderBy('name').execute();
+  const rows = await db.selectFrom('carrier_status').selectAll().$if(name !== undefined, (q) => q.where('name', '=', name!)).execute();
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const now = Date.now();
+  return carriers.map(({ name: n }) => {
+    const s = byName.get(n);
+    if (!s) return { Name: n, State: 'not running (no delivery thread has started it yet)' };
+    const age = now - Number(s.updated_at);
+    return {
+      Name: n,
+      State: age > STATUS_STALE_MS ? `stale: last seen ${Math.round(age / 1000)} s ago as ${s.state}` : s.state,
+      Node: s.node,
+      Binds: JSON.parse(s.binds) as unknown,
+      WindowUsed: Number(s.window_used),
+      WindowSize: Number(s.window_size),
+      Queued: Number(s.queued),
+      RateLimit: Number(s.rate_limit),
+      SentPerSecond: Number(s.sent_per_second),
+      Submitted: Number(s.submitted),
+      Accepted: Number(s.accepted),
+      Errors: Number(s.errors),
+      Unknown: Number(s.unknown),
+      Throttled: Number(s.throttled),
+      Receipts: Number(s.receipts),
+      Inbound: Number(s.inbound),
+      Reconnects: Number(s.reconnects),
+      LastError: s.last_error,
+      StartedAt: new Date(Number(s.started_at)).toISOString(),
+      UpdatedAt: new Date(Number(s.updated_at)).toISOString(),
+    };
+  });
+}

@@ -1,0 +1,94 @@
+import { queueReplyPushes } from '../notify/replies.ts';
+import type { Db } from './db.ts';
+
+/** An inbound (MO) message as the carrier delivered it (reassembled when it came in parts). */
+export interface InboundInput {
+  carrier: string;
+  /** The handset: E.164 with '+' when the carrier said international, else as given. */
+  phone: string;
+  /** destination_addr: our service number, maybe followed by an ExtendCode. */
+  toAddr: string;
+  /** What follows the carrier's configured source address in toAddr ('' when none). */
+  extendCode: string;
+  content: string;
+  receivedAt: number;
+  /** The carrier's fallback owner for replies nobody else owns. */
+  moAccount: number | null;
+}
+
+export interface StoredInbound {
+  id: number;
+  accountId: number | null;
+  userId: string;
+  extendCode: string;
+  messageId: number | null;
+}
+
+const APPROVED = 2; // TemplateStatus.Approved, also used for senders
+
+/**
+ * Stores an inbound message for the account that owns it, and queues its push (MsgType 0) when the
+ * account has a callback URL. The owner is, in order:
+ * 1. the account of the latest message this carrier sent to the phone with the same ExtendCode
+ *    (when the destination carried one);
+ * 2. the account of the latest message this carrier sent to the phone;
+ * 3. the account whose approved sender is exactly the destination number;
+ * 4. the carrier's MO account;
+ * else nobody (account_id null: kept for the operator).
+ * UserId and ExtendCode come from the message replied to, when one was found; the push shows the
+ * phone as that message's caller wrote it (else the E.164 number).
+ */
+export async function storeInbound(db: Db, mo: InboundInput): Promise<StoredInbound> {
+  return db.transaction().execute(async (trx) => {
+    const lastTo = (extendCode?: string) =>
+      trx
+        .selectFrom('message_parts')
+        .innerJoin('messages', 'messages.id', 'message_parts.message_id')
+        .select(['messages.id as id', 'messages.account_id as account_id', 'messages.user_id as user_id', 'messages.extend_code as extend_code', 'messages.phone as phone'])
+        .where('message_parts.e164', '=', mo.phone)
+        .where('message_parts.carrier', '=', mo.carrier)
+        .$if(extendCode !== undefined, (q) => q.where('messages.extend_code', '=', extendCode!))
+        .orderBy('message_parts.message_id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    let reply = mo.extendCode ? await lastTo(mo.extendCode) : undefined;
+    reply ??= await lastTo();
+    let accountId: number | null = reply ? Number(reply.account_id) : null;
+    if (accountId === null && mo.toAddr) {
+      const owners = await trx.selectFrom('senders').select('account_id').distinct().where('name', 'in', [mo.toAddr, `+${mo.toAddr}`]).where('status', '=', APPROVED).execute();
+      if (owners.length === 1) accountId = Number(owners[0]!.account_id);
+    }
+    accountId ??= mo.moAccount;
+    const extendCode = mo.extendCode || reply?.extend_code || '';
+    const userId = reply?.user_id ?? '';
+    const row = await trx
+      .insertInto('inbound_messages')
+      .values({
+        account_id: accountId, carrier: mo.carrier, phone: mo.phone, to_addr: mo.toAddr, extend_code: extendCode, user_id: userId,
+        content: mo.content, message_id: reply ? Number(reply.id) : null, received_at: mo.receivedAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // The push (MsgType 0) is queued in the same transaction: notify/replies.ts.
+    if (accountId !== null) {
+      await queueReplyPushes(trx, [{ accountId, phone: reply?.phone ?? mo.phone, content: mo.content, extendCode, userId, at: mo.receivedAt }]);
+    }
+    return { id: Number(row.id), accountId, userId, extendCode, messageId: reply ? Number(reply.id) : null };
+  });
+}
+
+/** An account's inbound messages, newest first. */
+export async function listInbound(db: Db, accountId: number | null, limit: number) {
+  const rows = await db
+    .selectFrom('inbound_messages')
+    .selectAll()
+    .$if(accountId === null, (q) => q.where('account_id', 'is', null))
+    .$if(accountId !== null, (q) => q.where('account_id', '=', accountId!))
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    Id: Number(r.id), AccountId: r.account_id === null ? null : Number(r.account_id), Carrier: r.carrier, Phone: r.phone, To: r.to_addr,
+    ExtendCode: r.extend_code, UserId: r.user_id, Content: r.content, ReceivedAt: new Date(Number(r.received_at)).toISOString(),
+  }));
+}

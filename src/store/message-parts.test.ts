@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretBox } from '../auth/secrets.ts';
+import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
+import { createAccount } from './accounts.ts';
+import { openDatabase, type Db } from './db.ts';
+import { storeInbound } from './inbound.ts';
+import { applyPartReceipts, partsOf, rollUp, rollUpAfterSubmit, saveParts, type PartState } from './message-parts.ts';
+import { claimDue, recordOutcomes } from './messages.ts';
+import { writeSessions } from './sessions.ts';
+
+const box = SecretBox.fromKey(randomBytes(32).toString('base64'));
+
+const part = (partNo: number, status: string, at: number | null = null, code: string | null = null, total = 2): PartState => ({ partNo, total, status, code, desc: code, at });
+
+test('roll-up: delivered only when every part is delivered; receipt time is the last part', () => {
+  assert.equal(rollUp([part(1, 'delivered', 10, 'DELIVRD')]), undefined, 'part 2 still owed');
+  assert.equal(rollUp([part(1, 'delivered', 10, 'DELIVRD'), part(2, 'enroute', 12, 'ENROUTE')]), undefined);
+  assert.deepEqual(rollUp([part(1, 'delivered', 30, 'DELIVRD'), part(2, 'delivered', 20, 'DELIVRD')]), { status: 'delivered', code: 'DELIVRD', desc: 'DELIVRD', at: 30 });
+  assert.deepEqual(rollUp([part(1, 'delivered', 5, 'DELIVRD', 1)]), { status: 'delivered', code: 'DELIVRD', desc: 'DELIVRD', at: 5 });
+});
+
+test('roll-up: any failed part makes the message final at once with that part code', () => {
+  const r = rollUp([part(1, 'sent'), part(2, 'undelivered', 40, 'UNDELIV')]);
+  assert.deepEqual(r, { status: 'undelivered', code: 'UNDELIV', desc: 'part 2/2: UNDELIV', at: 40 });
+  const e = rollUp([part(1, 'expired', 50, 'EXPIRED'), part(2, 'undelivered', 60, 'REJECTD')]);
+  assert.equal(e?.status, 'expired', 'the earliest failure decides');
+  assert.equal(rollUp([part(1, 'delivered', 1, 'DELIVRD'), part(2, 'unknown', 2, 'UNKNOWN')])?.status, 'unknown');
+});
+
+function bothDatabases(name: string, body: (db: Db) => Promise<void>) {
+  test(`${name} (SQLite)`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usms-parts-'));
+    const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
+    try {
+      await body(db);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  test(`${name} (PostgreSQL)`, { skip: postgresSkipReason() }, async () => {
+    const pg = await createTestDatabase();
+    const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 8, migrateOnStart: true });
+    try {
+      await body(db);
+    } finally {
+      await db.destroy();
+      await pg.drop();
+    }
+  });
+}
+
+async function sending(db: Db, accountId: number, e164s: string[], extendCode = '') {
+  await writeSessions(db, [{
+    sessionNo: `S-${Math.random()}`, accountId, action: 'SendBatchUSMSMessage', reqUuid: 'r',
+    messages: e164s.map((e164, i) => ({
+      phone: e164, e164, region: 'GB', templateId: 'UTA1', sender: 'USMS', content: `m${i}`, encoding: 'GSM7', segments: 2, userId: `u${i}`, extendCode,
+    })),
+  }]);
+  return claimDue(db, 'w', 100, 30_000, 'smsc1');
+}
+
+bothDatabases('part receipts roll up; a receipt before its part is stored comes back unmatched', async (db) => {
+  const { AccountId: accountId } = await createAccount(db, box, { name: 'a', region: 'GB' });
+  const [m] = await sending(db, accountId, ['+447700900001']);
+  const id = m!.id;
+  const at = Date.now();
+  const early = { carrierMsgId: '101', code: 'DELIVRD', desc: 'delivered', at };
+  assert.deepEqual(await applyPartReceipts(db, 'smsc1', [early]), [early], 'no part yet');
+  await saveParts(db, 'smsc1', [
+    { messageId: id, partNo: 1, total: 2, carrierMsgId: '101', ref: 7, e164: '+447700900001' },
+    { messageId: id, partNo: 2, total: 2, carrierMsgId: '102', ref: 7, e164: '+447700900001' },
+  ]);
+  // Matched now, but the message is still `sending`: only the part changes.
+  assert.deepEqual(await applyPartReceipts(db, 'smsc1', [early]), []);
+  await recordOutcomes(db, 'w', [{ id, result: 'sent', carrierMsgId: '101' }]);
+  assert.equal(await rollUpAfterSubmit(db, [id]), 0, 'part 2 still owed');
+  const status = async () => (await db.selectFrom('messages').select(['status', 'receipt_code', 'receipt_at']).where('id', '=', id).executeTakeFirstOrThrow());
+  assert.equal((await status()).status, 'sent');
+  assert.deepEqual(await applyPartReceipts(db, 'smsc1', [{ carrierMsgId: '102', code: 'DELIVRD', desc: 'delivered', at: at + 5 }]), []);
+  const s = await status();
+  assert.equal(s.status, 'delivered');
+  assert.equal(Number(s.receipt_at), at + 5, "the last part's time");
+  const reports = await db.selectFrom('reports').select(['message_id', 'receipt_code']).execute();
+  assert.deepEqual(reports.map((r) => [Number(r.message_id), r.receipt_code]), [[id, 'DELIVRD']], 'one report for the message');
+  const parts = await partsOf(db, [id]);
+  assert.deepEqual(parts.get(id)!.map((p) => p.carrierMsgId).sort(), ['101', '102']);
+});
+
+bothDatabases('a failed part fails the message; receipts for it matched after the roll-up still update parts only', async (db) => {
+  const { AccountId: accountId } = await createAccount(db, box, { name: 'a', region: 'GB' });
+  const [m] = await sending(db, accountId, ['+447700900002']);
+  await saveParts(db, 'smsc1', [
+    { messageId: m!.id, partNo: 1, total: 2, carrierMsgId: 'a1', ref: 1, e164: '+447700900002' },
+    { messageId: m!.id, partNo: 2, total: 2, carrierMsgId: 'a2', ref: 1, e164: '+447700900002' },
+  ]);
+  await recordOutcomes(db, 'w', [{ id: m!.id, result: 'sent', carrierMsgId: 'a1' }]);
+  await applyPartReceipts(db, 'smsc1', [{ carrierMsgId: 'a2', code: 'UNDELIV', desc: 'undeliverable (err 001)', at: 1000 }]);
+  await applyPartReceipts(db, 'smsc1', [{ carrierMsgId: 'a1', code: 'DELIVRD', desc: 'delivered', at: 2000 }]);
+  const row = await db.selectFrom('messages').select(['status', 'receipt_code', 'receipt_desc']).where('id', '=', m!.id).executeTakeFirstOrThrow();
+  assert.deepEqual(row, { status: 'undelivered', receipt_code: 'UNDELIV', receipt_desc: 'part 2/2: undeliverable (err 001)' });
+  const other = await applyPartReceipts(db, 'other-carrier', [{ carrierMsgId: 'a1', code: 'DELIVRD', desc: '', at: 1 }]);
+  assert.equal(other.length, 1, 'ids are matched per carrier');
+});
+
+bothDatabases('an inbound reply belongs to the account that last messaged the number (ExtendCode first)', async (db) => {
+  const { AccountId: aId } = await createAccount(db, box, { name: 'a', region: 'GB' });
+  const { AccountId: bId } = await createAccount(db, box, { name: 'b', region: 'GB' });
+  const [ma] = await sending(db, aId, ['+447700900003'], '12');
+  await saveParts(db, 'smsc1', [{ messageId: ma!.id, partNo: 1, total: 1, carrierMsgId: 'x1', ref: 0, e164: '+447700900003' }]);
+  const [mb] = await sending(db, bId, ['+447700900003'], '34');
+  await saveParts(db, 'smsc1', [{ messageId: mb!.id, partNo: 1, total: 1, carrierMsgId: 'x2', ref: 0, e164: '+447700900003' }]);
+  const base = { carrier: 'smsc1', phone: '+447700900003', toAddr: '1069000', content: 'yes', receivedAt: Date.now(), moAccount: null };
+  const latest = await storeInbound(db, { ...base, extendCode: '' });
+  assert.equal(latest.accountId, bId);
+  assert.equal(latest.userId, 'u0');
+  assert.equal(latest.extendCode, '34');
+  const byCode = await storeInbound(db, { ...base, toAddr: '106900012', extendCode: '12' });
+  assert.equal(byCode.accountId, aId);
+  assert.equal(byCode.messageId, ma!.id);
+  const stranger = await storeInbound(db, { ...base, phone: '+447700900999', extendCode: '' });
+  assert.equal(stranger.accountId, null);
+  const fallback = await storeInbound(db, { ...base, phone: '+447700900999', extendCode: '', moAccount: aId });
+  assert.equal(fallback.accountId, aId);
+  const stored = await db.selectFrom('inbound_messages').select(['account_id', 'content']).orderBy('id').execute();
+  assert.equal(stored.length, 4);
+});

@@ -1,0 +1,228 @@
+import type { Kysely } from 'kysely';
+import type { Db } from './db.ts';
+import type { Receipt } from './messages.ts';
+import { recordFinalReceipts } from './reports.ts';
+import type { Database, MessageStatus } from './schema.ts';
+
+/**
+ * Message parts: a message sent through an SMPP carrier as N submit_sm gets N carrier ids and N
+ * receipts. Each accepted part is a row here; receipts update their part, and the parts roll up
+ * into the message's status (rollUp below).
+ */
+
+export type PartStatus = 'sent' | 'enroute' | 'delivered' | 'undelivered' | 'expired' | 'unknown';
+
+export interface AcceptedPart {
+  messageId: number;
+  partNo: number;
+  total: number;
+  /** Normalised carrier id. */
+  carrierMsgId: string;
+  ref: number;
+  e164: string;
+}
+
+export interface StoredPart {
+  messageId: number;
+  partNo: number;
+  total: number;
+  ref: number;
+  carrier: string;
+  carrierMsgId: string;
+}
+
+/** Stores parts the carrier accepted. A part stored before (a resumed message) is overwritten. */
+export async function saveParts(db: Db, carrier: string, parts: AcceptedPart[]): Promise<void> {
+  if (parts.length === 0) return;
+  const now = Date.now();
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < parts.length; i += 200) {
+      await trx
+        .insertInto('message_parts')
+        .values(parts.slice(i, i + 200).map((p) => ({
+          message_id: p.messageId, part_no: p.partNo, total: p.total, carrier, carrier_msg_id: p.carrierMsgId, ref: p.ref, e164: p.e164,
+          status: 'sent', receipt_code: null, receipt_desc: null, receipt_at: null, created_at: now, updated_at: now,
+        })))
+        .onConflict((oc) => oc.columns(['message_id', 'part_no']).doUpdateSet((eb) => ({
+          total: eb.ref('excluded.total'), carrier: eb.ref('excluded.carrier'), carrier_msg_id: eb.ref('excluded.carrier_msg_id'),
+          ref: eb.ref('excluded.ref'), status: 'sent', receipt_code: null, receipt_desc: null, receipt_at: null, updated_at: now,
+        })))
+        .execute();
+    }
+  });
+}
+
+/** Parts already accepted for these messages (a retry sends only the others). */
+export async function partsOf(db: Db, messageIds: number[]): Promise<Map<number, StoredPart[]>> {
+  const out = new Map<number, StoredPart[]>();
+  for (let i = 0; i < messageIds.length; i += 400) {
+    const rows = await db
+      .selectFrom('message_parts')
+      .select(['message_id', 'part_no', 'total', 'ref', 'carrier', 'carrier_msg_id'])
+      .where('message_id', 'in', messageIds.slice(i, i + 400))
+      .execute();
+    for (const r of rows) {
+      const id = Number(r.message_id);
+      const list = out.get(id) ?? [];
+      list.push({ messageId: id, partNo: Number(r.part_no), total: Number(r.total), ref: Number(r.ref), carrier: r.carrier, carrierMsgId: r.carrier_msg_id });
+      out.set(id, list);
+    }
+  }
+  return out;
+}
+
+/** Forgets parts of an earlier attempt that cannot be resumed (another carrier or another split). */
+export async function dropParts(db: Db, messageIds: number[]): Promise<void> {
+  if (messageIds.length) await db.deleteFrom('message_parts').where('message_id', 'in', messageIds).execute();
+}
+
+/** A receipt's stat word -> the part's status. ACCEPTD / ENROUTE are intermediate. */
+export function partStatusFor(code: string): PartStatus {
+  switch (code) {
+    case 'DELIVRD':
+      return 'delivered';
+    case 'EXPIRED':
+      return 'expired';
+    case 'UNKNOWN':
+      return 'unknown';
+    case 'ACCEPTD':
+    case 'ENROUTE':
+      return 'enroute';
+    default:
+      return 'undelivered'; // UNDELIV, REJECTD, DELETED and vendor words for failure
+  }
+}
+
+export interface PartState {
+  partNo: number;
+  total: number;
+  status: string;
+  code: string | null;
+  desc: string | null;
+  at: number | null;
+}
+
+export interface RolledUp {
+  status: MessageStatus;
+  code: string;
+  desc: string;
+  at: number;
+}
+
+/**
+ * The roll-up rule: how a message's parts make its status.
+ * - Any part undelivered (UNDELIV / REJECTD / DELETED ...) or expired: the message is final at once
+ *   with that part's status and code (the earliest such receipt); later receipts only update parts.
+ * - Every part delivered: delivered; the receipt time is the last part's.
+ * - Every part has a final receipt, none failed, some UNKNOWN: unknown.
+ * - Otherwise (receipts still owed, or only ENROUTE / ACCEPTD so far): not final yet.
+ */
+export function rollUp(parts: PartState[]): RolledUp | undefined {
+  if (parts.length === 0) return undefined;
+  const total = parts[0]!.total;
+  const label = (p: PartState) => (total > 1 ? `part ${p.partNo}/${total}: ` : '');
+  const failed = parts
+    .filter((p) => p.status === 'undelivered' || p.status === 'expired')
+    .sort((a, b) => (a.at ?? 0) - (b.at ?? 0) || a.partNo - b.partNo)[0];
+  if (failed) return { status: failed.status as MessageStatus, code: failed.code ?? '', desc: label(failed) + (failed.desc ?? ''), at: failed.at ?? Date.now() };
+  const final = parts.filter((p) => p.status === 'delivered' || p.status === 'unknown');
+  if (new Set(final.map((p) => p.partNo)).size < total) return undefined;
+  const at = Math.max(...final.map((p) => p.at ?? 0));
+  const unknown = final.find((p) => p.status === 'unknown');
+  if (unknown) return { status: 'unknown', code: unknown.code ?? 'UNKNOWN', desc: label(unknown) + (unknown.desc ?? ''), at };
+  const last = final.reduce((a, b) => ((b.at ?? 0) >= (a.at ?? 0) ? b : a));
+  return { status: 'delivered', code: last.code ?? 'DELIVRD', desc: last.desc ?? '', at };
+}
+
+/**
+ * Applies one carrier's receipts to message parts, then rolls the touched messages up.
+ * Returns the receipts that matched no part yet (the submit_sm_resp is not stored yet: retry them).
+ */
+export async function applyPartReceipts(db: Db, carrier: string, receipts: Receipt[]): Promise<Receipt[]> {
+  const unmatched: Receipt[] = [];
+  if (receipts.length === 0) return unmatched;
+  const now = Date.now();
+  await db.transaction().execute(async (trx) => {
+    const touched = new Set<number>();
+    for (let i = 0; i < receipts.length; i += 400) {
+      const chunk = receipts.slice(i, i + 400);
+      const found = await trx
+        .selectFrom('message_parts')
+        .select(['message_id', 'part_no', 'carrier_msg_id', 'status'])
+        .where('carrier', '=', carrier)
+        .where('carrier_msg_id', 'in', chunk.map((r) => r.carrierMsgId))
+        .execute();
+      const byId = new Map<string, typeof found>();
+      for (const f of found) byId.set(f.carrier_msg_id, [...(byId.get(f.carrier_msg_id) ?? []), f]);
+      for (const r of chunk) {
+        const parts = byId.get(r.carrierMsgId);
+        if (!parts) {
+          unmatched.push(r);
+          continue;
+        }
+        const status = partStatusFor(r.code);
+        for (const p of parts) {
+          // An intermediate notification never overrides a final receipt that came first.
+          if (status === 'enroute' && p.status !== 'sent' && p.status !== 'enroute') continue;
+          await trx
+            .updateTable('message_parts')
+            .set({ status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
+            .where('message_id', '=', p.message_id)
+            .where('part_no', '=', p.part_no)
+            .execute();
+          touched.add(Number(p.message_id));
+        }
+      }
+    }
+    await rollUpMessages(trx, [...touched]);
+  });
+  return unmatched;
+}
+
+/**
+ * Gives messages (in status sent or unknown) the status their parts add up to, when final; records
+ * the report and receipt push of each message that changed. Also run after submit outcomes are
+ * stored, for receipts that arrived while the message was still `sending`.
+ */
+export async function rollUpMessages(db: Kysely<Database>, messageIds: number[]): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  const now = Date.now();
+  const changed: number[] = [];
+  for (let i = 0; i < messageIds.length; i += 400) {
+    const ids = messageIds.slice(i, i + 400);
+    const open = await db.selectFrom('messages').select(['id', 'status']).where('id', 'in', ids).where('status', 'in', ['sent', 'unknown']).execute();
+    if (open.length === 0) continue;
+    const current = new Map(open.map((o) => [Number(o.id), o.status]));
+    const rows = await db
+      .selectFrom('message_parts')
+      .select(['message_id', 'part_no', 'total', 'status', 'receipt_code', 'receipt_desc', 'receipt_at'])
+      .where('message_id', 'in', open.map((o) => Number(o.id)))
+      .execute();
+    const byMessage = new Map<number, PartState[]>();
+    for (const r of rows) {
+      const id = Number(r.message_id);
+      const list = byMessage.get(id) ?? [];
+      list.push({ partNo: Number(r.part_no), total: Number(r.total), status: r.status, code: r.receipt_code, desc: r.receipt_desc, at: r.receipt_at === null ? null : Number(r.receipt_at) });
+      byMessage.set(id, list);
+    }
+    for (const [id, parts] of byMessage) {
+      const result = rollUp(parts);
+      if (!result || result.status === current.get(id)) continue;
+      const res = await db
+        .updateTable('messages')
+        .set({ status: result.status, receipt_code: result.code, receipt_desc: result.desc, receipt_at: result.at, updated_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', ['sent', 'unknown'])
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) > 0) changed.push(id);
+    }
+  }
+  await recordFinalReceipts(db, changed);
+  return changed.length;
+}
+
+/** rollUpMessages in its own transaction. */
+export async function rollUpAfterSubmit(db: Db, messageIds: number[]): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  return db.transaction().execute((trx) => rollUpMessages(trx, messageIds));
+}

@@ -1,0 +1,127 @@
+import type { Kysely } from 'kysely';
+import { accountsWithCallback, enqueueItems, MsgType } from './callbacks.ts';
+import type { Db } from './db.ts';
+import { isPostgres } from './dialect.ts';
+import type { Database, MessageStatus, ReportTable } from './schema.ts';
+
+const CHUNK = 200;
+
+/**
+ * Called by applyReceipts inside its transaction with the messages that just got a final receipt:
+ * one report per message for PullUSMSReport and, for accounts with a callback URL, one receipt push
+ * (MsgType 2). Both commit or roll back with the receipt itself.
+ */
+export async function recordFinalReceipts(trx: Kysely<Database>, messageIds: number[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  const now = Date.now();
+  for (let i = 0; i < messageIds.length; i += CHUNK) {
+    const rows = await trx
+      .selectFrom('messages')
+      .select(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
+      .where('id', 'in', messageIds.slice(i, i + CHUNK))
+      .orderBy('id')
+      .execute();
+    if (rows.length === 0) continue;
+    const reports = rows.map((r) => ({
+      account_id: Number(r.account_id),
+      message_id: Number(r.id),
+      session_no: r.session_no,
+      phone: r.phone,
+      region: r.region,
+      segments: Number(r.segments),
+      status: r.status,
+      receipt_code: r.receipt_code ?? '',
+      receipt_desc: r.receipt_desc ?? '',
+      receipt_at: Number(r.receipt_at ?? r.updated_at),
+      user_id: r.user_id,
+      created_at: now,
+    }));
+    await trx.insertInto('reports').values(reports).execute();
+    const pushTo = await accountsWithCallback(trx, [...new Set(reports.map((r) => r.account_id))]);
+    if (pushTo.size === 0) continue;
+    await enqueueItems(
+      trx,
+      reports
+        .filter((r) => pushTo.has(r.account_id))
+        .map((r) => ({ accountId: r.account_id, msgType: MsgType.Receipt, payload: JSON.stringify(receiptPushItem(r)) })),
+    );
+  }
+}
+
+/** One `Data` item of a receipt push. ReceiptResult uses the UCloud spelling (`Unknow`), as the push format is UCloud's. */
+export function receiptPushItem(r: Pick<ReportTable, 'session_no' | 'phone' | 'segments' | 'receipt_at' | 'status' | 'receipt_code' | 'receipt_desc' | 'user_id'>) {
+  return {
+    SessionNo: r.session_no,
+    Phone: r.phone,
+    CostCount: r.segments,
+    ReceiptTime: Math.floor(r.receipt_at / 1000),
+    ReceiptResult: pushResult(r.status as MessageStatus),
+    ReceiptCode: r.receipt_code,
+    ReceiptDesc: r.receipt_desc,
+    UserId: r.user_id,
+  };
+}
+
+/** actions/receipts.ts receiptResult(status, 'ucloud'), kept here so the delivery thread's store does not import the API layer. */
+function pushResult(status: MessageStatus): string {
+  switch (status) {
+    case 'delivered':
+      return 'Success';
+    case 'undelivered':
+    case 'expired':
+      return 'Fail';
+    case 'failed':
+      return 'SubmitFail';
+    default:
+      return 'Unknow';
+  }
+}
+
+export type PulledReport = Omit<ReportTable, 'id'> & { id: number };
+
+/**
+ * Takes (and deletes) up to `limit` of the account's oldest reports younger than the retention.
+ * One DELETE ... RETURNING: a report goes to exactly one caller, also when pulls run concurrently
+ * (SQLite runs it under the write lock; on PostgreSQL concurrent pulls skip each other's locked rows,
+ * and a row deleted meanwhile is not returned).
+ */
+export async function pullReports(db: Db, accountId: number, limit: number, retentionMs: number): Promise<PulledReport[]> {
+  const since = Date.now() - retentionMs;
+  // The ids are picked once in a materialized CTE: PostgreSQL may re-run an `IN (subquery ... LIMIT)`
+  // per outer row (nested loop), and with SKIP LOCKED each re-run picks further rows, ignoring the limit.
+  const rows = await db
+    .with(
+      (wb) => wb('picked').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('reports')
+          .select('id')
+          .where('account_id', '=', accountId)
+          .where('created_at', '>=', since)
+          .orderBy('id')
+          .limit(limit)
+          .$if(isPostgres(db), (q) => q.forUpdate().skipLocked()),
+    )
+    .deleteFrom('reports')
+    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+    .where('account_id', '=', accountId)
+    .returningAll()
+    .execute();
+  return rows
+    .map((r) => ({
+      ...r,
+      id: Number(r.id),
+      account_id: Number(r.account_id),
+      message_id: Number(r.message_id),
+      segments: Number(r.segments),
+      receipt_at: Number(r.receipt_at),
+      created_at: Number(r.created_at),
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Deletes reports nobody pulled within the retention. */
+export async function pruneReports(db: Db, retentionMs: number): Promise<number> {
+  const res = await db.deleteFrom('reports').where('created_at', '<', Date.now() - retentionMs).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
