@@ -29,6 +29,8 @@ export interface Config {
   workerBatchSize: number;
   leaseMs: number;
   pollMs: number;
+  /** Messages in a final state older than this many days are pruned (0 keeps them forever). */
+  retentionDays: number;
   /** A message sent but without a receipt after this long becomes `unknown`. */
   receiptTimeoutSeconds: number;
   /** How often the delivery thread re-reads the carriers table (carriers added/removed while running). */
@@ -83,6 +85,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     workerBatchSize: int(env.USMS_WORKER_BATCH, 500, 'USMS_WORKER_BATCH'),
     leaseMs: int(env.USMS_LEASE_MS, 30_000, 'USMS_LEASE_MS'),
     pollMs: int(env.USMS_POLL_MS, 200, 'USMS_POLL_MS'),
+    retentionDays: int(env.USMS_RETENTION_DAYS, 90, 'USMS_RETENTION_DAYS'),
     receiptTimeoutSeconds: int(env.USMS_RECEIPT_TIMEOUT, 72 * 3600, 'USMS_RECEIPT_TIMEOUT'),
     carrierPollMs: Math.max(50, int(env.USMS_CARRIER_POLL_MS, 3_000, 'USMS_CARRIER_POLL_MS')),
     sandbox: {

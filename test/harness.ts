@@ -111,6 +111,15 @@ export class ServerProcess {
     return code;
   }
 
+  /** kill -9: no shutdown at all, as in a crash. The workspace stays. */
+  crash(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGKILL');
+    });
+  }
+
   private terminate(): Promise<number | null> {
     if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
     return new Promise((resolve) => {
@@ -141,9 +150,10 @@ export async function uspeedoPost(
   url: string,
   creds: Credentials,
   body: Record<string, unknown>,
-  opts: { nonce?: string; timestamp?: number; signature?: string; rawBody?: string } = {},
+  opts: { nonce?: string; timestamp?: number; signature?: string; rawBody?: string; headers?: Record<string, string> } = {},
 ) {
   const headers = {
+    ...opts.headers,
     'content-type': 'application/json',
     'x-access-key-id': creds.PublicKey,
     'x-signature': opts.signature ?? sign(body, creds.PrivateKey),

@@ -22,6 +22,7 @@ interface AddOpts {
   systemType?: string;
   bind: string;
   window: string;
+  binds: string;
   throughput: string;
   gsmPacking?: boolean;
   latin1?: boolean;
@@ -77,6 +78,7 @@ export function registerCarrierCommands(program: Command, config: () => Config):
     .option('--bind <type>', `bind type: ${BIND_TYPES.join(' | ')}`, CARRIER_DEFAULTS.bindType)
     .option('--window <n>', 'unanswered submit_sm allowed per bind', String(CARRIER_DEFAULTS.window))
     .option('--throughput <n>', 'messages per second per bind (0 = no cap)', String(CARRIER_DEFAULTS.throughput))
+    .option('--binds <n>', 'binds allowed in the whole cluster (each node binds at most once)', String(CARRIER_DEFAULTS.binds))
     .option('--gsm-packing', 'pack GSM-7 septets (default: one septet per octet, data_coding 0)')
     .option('--latin1', 'send Latin-1 text as data_coding 3 instead of UCS-2')
     .option('--split <method>', 'long messages: udh8 | udh16 | sar | payload', CARRIER_DEFAULTS.split)
@@ -108,6 +110,7 @@ export function registerCarrierCommands(program: Command, config: () => Config):
         systemType: o.systemType ?? '',
         bindType: o.bind as BindType,
         window: int(o.window, '--window'),
+        binds: int(o.binds, '--binds'),
         throughput: int(o.throughput, '--throughput'),
         gsmPacking: Boolean(o.gsmPacking),
         latin1: Boolean(o.latin1),

@@ -11,7 +11,9 @@ import { CallbackPusher } from '../notify/pusher.ts';
 import { deleteCarrierStatus, loadCarriers, writeCarrierStatus, type CarrierConfig } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
 import { applyPartReceipts } from '../store/message-parts.ts';
+import { acquireBindSlot, releaseBindSlot, renewBindSlot } from '../store/carrier-binds.ts';
 import { expireReceiptWaits, recoverExpiredLeases } from '../store/messages.ts';
+import { pruneBefore } from '../store/retention.ts';
 import { ReceiptSink } from './receipt-sink.ts';
 import { DeliveryWorker } from './worker.ts';
 
@@ -19,6 +21,9 @@ import { DeliveryWorker } from './worker.ts';
 export type OutcomeCounts = Record<string, number>;
 
 const MAINTENANCE_MS = 5_000;
+const RETENTION_EVERY_MS = 3_600_000;
+/** Claim loops per SMPP carrier: one submits while the other records and claims. */
+const CLAIM_LOOPS = 2;
 const STATUS_MS = 1_000;
 
 interface Running {
@@ -27,6 +32,8 @@ interface Running {
   worker: DeliveryWorker;
   /** carriers.updated_at of the configuration it runs (a change restarts it). */
   version: number;
+  /** The cluster-wide bind slot this node leases for it (SMPP carriers). */
+  slot?: number;
 }
 
 /**
@@ -39,6 +46,10 @@ interface Running {
  * claim carries its carrier's route condition), so a message waiting in the queue follows the
  * routes in force when it is sent, and a removed carrier's queued messages go elsewhere.
  * Each SMPP carrier's status is written to carrier_status every second for `usms carrier status`.
+ *
+ * A node runs an SMPP carrier only while it leases one of the carrier's bind slots (carrier_binds):
+ * the carrier's `binds` limit holds across the cluster. The lease is renewed at every reload; a node
+ * that fails to renew stops the bind, and a dead node's slot is taken over when its lease expires.
  */
 export class DeliveryRuntime {
   private readonly running = new Map<string, Running>();
@@ -50,6 +61,7 @@ export class DeliveryRuntime {
   private timers: NodeJS.Timeout[] = [];
   private reloading: Promise<void> | undefined;
   private stopping = false;
+  private lastRetention = 0;
 
   constructor(
     private readonly db: Db,
@@ -62,9 +74,10 @@ export class DeliveryRuntime {
   }
 
   async start(): Promise<void> {
+    // Routes first: a sandbox started before the carriers are known would claim their messages.
+    await this.reload();
     const sandbox = new SandboxCarrier(this.db, this.config.sandbox);
     await this.startCarrier(sandbox, this.config.workerBatchSize, 1, 0);
-    await this.reload();
     await this.maintain();
     this.pusher.start();
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
@@ -89,6 +102,7 @@ export class DeliveryRuntime {
     await Promise.all(all.map((r) => r.worker.stop()));
     await Promise.all(all.map((r) => r.carrier.stop()));
     await Promise.all(all.map((r) => r.sink.close()));
+    await Promise.all(all.map((r) => this.releaseSlot(r).catch(() => undefined)));
     await deleteCarrierStatus(this.db, all.map((r) => r.carrier.name).filter((n) => n !== SANDBOX)).catch(() => undefined);
     await this.pusher.stop();
   }
@@ -110,17 +124,24 @@ export class DeliveryRuntime {
     for (const [name, r] of this.running) {
       if (name === SANDBOX) continue;
       const c = wanted.get(name);
-      if (!c || c.updatedAt !== r.version) {
+      const leased = r.slot === undefined || (await renewBindSlot(this.db, name, r.slot, this.node, this.bindLeaseMs()));
+      if (!c || c.updatedAt !== r.version || !leased) {
         this.running.delete(name);
-        this.log.info({ carrier: name }, c ? 'carrier changed: restarting it' : 'carrier removed: stopping it');
+        if (!leased) this.log.warn({ carrier: name, slot: r.slot }, 'bind lease lost to another node: unbinding');
+        else this.log.info({ carrier: name }, c ? 'carrier changed: restarting it' : 'carrier removed: stopping it');
         await r.worker.stop();
         await r.carrier.stop();
         await r.sink.close();
-        if (!c) await deleteCarrierStatus(this.db, [name]);
+        if (!c) {
+          await this.releaseSlot(r);
+          await deleteCarrierStatus(this.db, [name]);
+        }
       }
     }
     for (const c of configs) {
       if (this.running.has(c.name) || this.stopping) continue;
+      const slot = await acquireBindSlot(this.db, c.name, c.binds, this.node, this.bindLeaseMs());
+      if (slot === undefined) continue; // every bind this carrier allows is held by other nodes
       const carrier = new SmppCarrier(c, {
         db: this.db,
         log: this.log,
@@ -130,15 +151,27 @@ export class DeliveryRuntime {
         maxResponseTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
         onInbound: () => this.pusher.notify(),
       });
-      // Enough to keep the window full, little enough to finish within a lease at the rate cap.
+      // Little enough to finish within a lease at the rate cap. Under at-most-once, the two claim loops
+      // together hold at most one window of claimed messages: if this node dies, the messages it had
+      // claimed become unknown, and only a window's worth can have been written to the SMSC anyway.
       const byRate = c.throughput > 0 ? Math.floor((c.throughput * this.config.leaseMs) / 1000 / 3) : Infinity;
-      const batch = Math.max(1, Math.min(this.config.workerBatchSize, c.window * 4, byRate));
-      await this.startCarrier(carrier, batch, 2, c.updatedAt);
-      this.log.info({ carrier: c.name, host: c.host, port: c.port, bind: c.bindType, routes: this.router.describe() }, 'carrier started');
+      const perLoop = c.policy === 'at-least-once' ? c.window * 4 : Math.ceil(c.window / CLAIM_LOOPS);
+      const batch = Math.max(1, Math.min(this.config.workerBatchSize, perLoop, byRate));
+      await this.startCarrier(carrier, batch, CLAIM_LOOPS, c.updatedAt, slot);
+      this.log.info({ carrier: c.name, slot, host: c.host, port: c.port, bind: c.bindType, routes: this.router.describe() }, 'carrier started');
     }
   }
 
-  private async startCarrier(carrier: Carrier, batchSize: number, concurrency: number, version: number): Promise<void> {
+  /** Bind leases outlive a few reloads, so one slow reload does not lose them. */
+  private bindLeaseMs(): number {
+    return Math.max(10_000, 3 * this.config.carrierPollMs);
+  }
+
+  private async releaseSlot(r: Running): Promise<void> {
+    if (r.slot !== undefined) await releaseBindSlot(this.db, r.carrier.name, r.slot, this.node);
+  }
+
+  private async startCarrier(carrier: Carrier, batchSize: number, concurrency: number, version: number, slot?: number): Promise<void> {
     const name = carrier.name;
     const sink = new ReceiptSink(
       this.db,
@@ -160,7 +193,7 @@ export class DeliveryRuntime {
     });
     await carrier.start((receipts) => sink.push(receipts));
     worker.start();
-    this.running.set(name, { carrier, sink, worker, version });
+    this.running.set(name, { carrier, sink, worker, version, slot });
   }
 
   private async maintain(): Promise<void> {
@@ -170,6 +203,11 @@ export class DeliveryRuntime {
     if (leases.requeued || leases.unknown) this.log.warn(leases, 'recovered messages from expired leases');
     const expired = await expireReceiptWaits(this.db, this.config.receiptTimeoutSeconds * 1000);
     if (expired) this.log.info({ count: expired }, 'messages without a receipt marked unknown');
+    if (this.config.retentionDays > 0 && Date.now() - this.lastRetention >= RETENTION_EVERY_MS) {
+      this.lastRetention = Date.now();
+      const pruned = await pruneBefore(this.db, Date.now() - this.config.retentionDays * 86_400_000);
+      if (pruned.messages || pruned.sessions) this.log.info({ ...pruned, days: this.config.retentionDays }, 'pruned old messages and sessions');
+    }
   }
 
   private async writeStatus(): Promise<void> {

@@ -8,6 +8,10 @@ import type { Tlvs } from './tlv.ts';
 
 export type ReceiptStat = 'DELIVRD' | 'UNDELIV' | 'EXPIRED' | 'DELETED' | 'REJECTD' | 'ACCEPTD' | 'UNKNOWN' | 'ENROUTE';
 
+/** A receipt no bind acknowledged is offered again every RECEIPT_RETRY_MS, up to RECEIPT_ATTEMPTS times. */
+const RECEIPT_RETRY_MS = 200;
+const RECEIPT_ATTEMPTS = 150;
+
 export interface SimulatorOptions {
   port?: number;
   host?: string;
@@ -161,6 +165,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
   const conns = new Set<Conn>();
   const timers = new Set<NodeJS.Timeout>();
   let nextId = 1_000_000;
+  let closed = false;
 
   const later = (ms: number, fn: () => void) => {
     if (ms <= 0) return void setImmediate(fn);
@@ -204,12 +209,16 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
   const scheduleReceipt = (c: Conn, submit: PduOf<'submit_sm'>, respId: string, idNum: number, submittedAt: Date) => {
     const stat = o.outcome(submit);
     if (stat === undefined) return;
+    // Like a real SMSC, a receipt that no bind acknowledged (none bound, the bind died, or the ESME
+    // answered an error) is offered again a little later, to whichever bind of the account is up.
+    let attempts = 0;
+    const retry = () => {
+      if (++attempts >= RECEIPT_ATTEMPTS || closed) stats.receiptsDropped++;
+      else later(RECEIPT_RETRY_MS, sendIt);
+    };
     const sendIt = () => {
       const target = pickReceiver(c, c.systemId);
-      if (!target) {
-        stats.receiptsDropped++;
-        return;
-      }
+      if (!target) return retry();
       const textId = o.idFormat === 'hex' ? String(idNum) : respId;
       const delivered = stat === 'DELIVRD' ? '001' : '000';
       const text = submit.shortMessage.toString('latin1', 0, Math.min(20, submit.shortMessage.length)).replace(/[^\x20-\x7e]/g, '.');
@@ -231,7 +240,9 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
           shortMessage: Buffer.from(body, 'latin1'),
           tlvs,
         }),
-      );
+      ).then((resp) => {
+        if (resp.command !== 'deliver_sm_resp' || resp.status !== CommandStatus.ESME_ROK) retry();
+      });
     };
     if (o.receiptFirst) sendIt();
     else later(o.receiptDelayMs, sendIt);
@@ -383,6 +394,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
       for (const c of conns) c.socket.destroy();
     },
     close() {
+      closed = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const c of conns) c.socket.destroy();

@@ -21,6 +21,8 @@ export interface CarrierConfig {
   systemType: string;
   bindType: BindType;
   window: number;
+  /** Binds allowed in the whole cluster: at most this many nodes bind at once (store/carrier-binds.ts). */
+  binds: number;
   /** messages/s per bind, 0 = no cap */
   throughput: number;
   gsmPacking: boolean;
@@ -47,6 +49,7 @@ export const CARRIER_DEFAULTS = {
   systemType: '',
   bindType: 'transceiver' as BindType,
   window: 10,
+  binds: 1,
   throughput: 0,
   gsmPacking: false,
   latin1: false,
@@ -83,6 +86,7 @@ export function validateCarrier(c: NewCarrier): void {
   if (c.systemType.length > 12) throw new Error('system_type must be at most 12 characters');
   if (!BIND_TYPES.includes(c.bindType)) throw new Error(`bind type must be one of ${BIND_TYPES.join(', ')}`);
   if (!Number.isInteger(c.window) || c.window < 1 || c.window > 1000) throw new Error('window must be 1..1000');
+  if (!Number.isInteger(c.binds) || c.binds < 1 || c.binds > 100) throw new Error('binds must be 1..100');
   if (!Number.isInteger(c.throughput) || c.throughput < 0) throw new Error('throughput must be a whole number of messages/s (0 = no cap)');
   if (!SPLIT_METHODS.includes(c.split)) throw new Error(`split method must be one of ${SPLIT_METHODS.join(', ')}`);
   if (c.policy !== 'at-most-once' && c.policy !== 'at-least-once') throw new Error('delivery policy must be at-most-once or at-least-once');
@@ -106,7 +110,7 @@ export async function addCarrier(db: Db, box: SecretBox, c: NewCarrier): Promise
       .values({
         name: c.name, host: c.host, port: c.port, tls: c.tls ? 1 : 0, system_id: c.systemId,
         password_sealed: box.seal(c.password), system_type: c.systemType, bind_type: c.bindType,
-        window_size: c.window, throughput: c.throughput, gsm_packing: c.gsmPacking ? 1 : 0, latin1: c.latin1 ? 1 : 0,
+        window_size: c.window, max_binds: c.binds, throughput: c.throughput, gsm_packing: c.gsmPacking ? 1 : 0, latin1: c.latin1 ? 1 : 0,
         split_method: c.split, id_format: formatIdFormat(c.idFormat), delivery_policy: c.policy,
         route_prefixes: c.prefixes.join(','), route_accounts: c.accounts.join(','), is_default: c.isDefault ? 1 : 0,
         source_addr: c.sourceAddr, service_type: c.serviceType, response_timeout_ms: c.responseTimeoutMs,
@@ -127,7 +131,7 @@ export async function removeCarrier(db: Db, name: string): Promise<boolean> {
 function toConfig(r: CarrierTable, password: string): CarrierConfig {
   return {
     name: r.name, host: r.host, port: Number(r.port), tls: Boolean(r.tls), systemId: r.system_id, password,
-    systemType: r.system_type, bindType: r.bind_type as BindType, window: Number(r.window_size), throughput: Number(r.throughput),
+    systemType: r.system_type, bindType: r.bind_type as BindType, window: Number(r.window_size), binds: Number(r.max_binds), throughput: Number(r.throughput),
     gsmPacking: Boolean(r.gsm_packing), latin1: Boolean(r.latin1), split: r.split_method as SplitMethod,
     idFormat: parseIdFormat(r.id_format), policy: r.delivery_policy as DeliveryPolicy,
     prefixes: parsePrefixes(r.route_prefixes), accounts: parseAccounts(r.route_accounts), isDefault: Boolean(r.is_default),

@@ -10,6 +10,7 @@ export interface Database {
   sessions: SessionTable;
   messages: MessageTable;
   nodes: NodeTable;
+  carrier_binds: CarrierBindTable;
   reports: ReportTable;
   account_callbacks: AccountCallbackTable;
   callback_items: CallbackItemTable;
@@ -18,6 +19,13 @@ export interface Database {
   carrier_status: CarrierStatusTable;
   message_parts: MessagePartTable;
   inbound_messages: InboundMessageTable;
+}
+
+export interface CarrierBindTable {
+  carrier: string;
+  slot: number;
+  owner: string;
+  expires_at: number;
 }
 
 export interface NodeTable {
@@ -215,6 +223,8 @@ export interface CarrierTable {
   system_type: string;
   bind_type: string; // transceiver | transmitter | transmitter+receiver
   window_size: number;
+  /** Binds allowed in the whole cluster (carrier_binds leases). */
+  max_binds: number;
   /** messages per second per bind; 0 = no cap */
   throughput: number;
   gsm_packing: number;

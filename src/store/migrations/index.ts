@@ -6,6 +6,7 @@ import * as idempotency from './004-idempotency.ts';
 import * as carriers from './005-carriers.ts';
 import * as retention from './006-retention.ts';
 import * as nodes from './007-nodes.ts';
+import * as carrierBinds from './008-carrier-binds.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '005-carriers': carriers,
   '006-retention': retention,
   '007-nodes': nodes,
+  '008-carrier-binds': carrierBinds,
 };
