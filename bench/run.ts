@@ -15,7 +15,10 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { Pool } from 'undici';
 import { sign } from '../src/auth/signature.ts';
-import { ServerProcess, type Credentials } from '../test/harness.ts';
+import { createServer } from 'node:http';
+import { ServerProcess, Workspace, type Credentials } from '../test/harness.ts';
+import { startSimulator } from '../src/smpp/simulator.ts';
+import { outboxReader, until } from './outbox.ts';
 
 const BATCH_MESSAGES = Number(process.env.BENCH_BATCH_MESSAGES ?? 200_000);
 const SINGLE_REQUESTS = Number(process.env.BENCH_SINGLE_REQUESTS ?? 50_000);
@@ -211,4 +214,119 @@ async function main() {
   }
 }
 
-await main();
+function batchBodies(creds: Credentials, templateId: string, count: number, from: number): Prepared[] {
+  return Array.from({ length: Math.ceil(count / 1000) }, (_, b) => {
+    const body = {
+      Action: 'SendBatchUSMSMessage', AccountId: creds.AccountId,
+      TaskContent: [{ TemplateId: templateId, SenderId: 'usms', Target: Array.from({ length: 1000 }, (_, i) => ({ Phone: phone(from + b * 1000 + i), TemplateParams: [String(i)] })) }],
+    };
+    return { body: JSON.stringify(body), signature: sign(body, creds.PrivateKey), messages: 1000 };
+  });
+}
+
+/**
+ * PostgreSQL: one API process and 1, 2 and 4 worker processes (sandbox carrier) on one database;
+ * SendBatchUSMSMessage x1000, concurrency 8. Needs USMS_TEST_DATABASE_URL (a server to create databases on).
+ */
+async function postgresRows() {
+  const messages = Number(process.env.BENCH_PG_MESSAGES ?? 100_000);
+  for (const workers of [1, 2, 4]) {
+    const ws = await Workspace.create({ postgres: true });
+    const env = { USMS_RATE_LIMIT: '0', USMS_LOG_LEVEL: 'warn', USMS_SANDBOX_RECEIPT_DELAY_MS: '200', USMS_DB_POOL: '10' };
+    const nodes = [await ServerProcess.start({ ...env, USMS_ROLE: 'api' }, ws)];
+    for (let i = 0; i < workers; i++) nodes.push(await ServerProcess.start({ ...env, USMS_ROLE: 'worker' }, ws));
+    const outbox = await outboxReader(ws);
+    try {
+      const api = nodes[0]!;
+      const { creds, templateIds } = await api.setupAccount({ templates: ['Your verification code is {1}'] });
+      const bodies = batchBodies(creds, templateIds[0]!, messages, 0);
+      const t0 = performance.now();
+      const r = await drive(api.url, creds, bodies.length, 8, bodies);
+      const endToEnd = await until(r.accepted, outbox.delivered, t0);
+      console.log(JSON.stringify({
+        scenario: `PostgreSQL: 1 API + ${workers} worker process(es), SendBatchUSMSMessage x1000`, accepted: r.accepted, failures: r.failures,
+        messagesPerSecond: Math.round(r.accepted / r.seconds), p50ms: +r.p50.toFixed(1), p99ms: +r.p99.toFixed(1),
+        secondsUntilDelivered: +endToEnd.toFixed(2), deliveredPerSecond: Math.round(r.accepted / endToEnd),
+      }));
+    } finally {
+      await outbox.close();
+      for (const n of nodes) await n.stop(true);
+      await ws.remove();
+    }
+  }
+}
+
+/**
+ * SMPP: USMS API -> our connector (one bind) -> our simulator, receipts on and pushed to a callback
+ * receiver. (a) an SMSC that answers at once; (b) answers after 10 ms with a window of 100
+ * (ideal: 100 / 10 ms = 10,000/s); (c) a throughput cap of 2,000/s.
+ */
+async function smppRows() {
+  const messages = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
+  let pushed = 0;
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      pushed += (JSON.parse(body) as { Data: unknown[] }).Data.length;
+      res.setHeader('content-type', 'application/json');
+      res.end('{"code":0,"message":"ok"}');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/cb`;
+  const cases = [
+    { name: 'SMSC answers at once, window 100', delay: 0, window: 100, throughput: 0, count: messages },
+    { name: 'SMSC answers after 10 ms, window 100', delay: 10, window: 100, throughput: 0, count: messages / 2 },
+    { name: 'throughput cap 2000/s, window 100', delay: 0, window: 100, throughput: 2000, count: 20_000 },
+  ];
+  try {
+    for (const c of cases) {
+      const sim = await startSimulator({ systemId: 'usms', password: 'secret1', receiptDelayMs: 20, responseDelayMs: c.delay, keepSubmitted: 0 });
+      const server = await ServerProcess.start({ USMS_RATE_LIMIT: '0', USMS_LOG_LEVEL: 'warn', USMS_CARRIER_POLL_MS: '500', USMS_CALLBACK_POLL_MS: '100' });
+      const outbox = await outboxReader(server.workspace);
+      try {
+        const { creds, templateIds } = await server.setupAccount({ templates: ['Your verification code is {1}'] });
+        await server.cli('account', 'set', '--account', String(creds.AccountId), '--callback-url', receiverUrl);
+        await server.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms', '--password', 'secret1',
+          '--default', '--window', String(c.window), '--throughput', String(c.throughput));
+        while (sim.stats.activeBinds < 1) await new Promise((r) => setTimeout(r, 100));
+        const bodies = batchBodies(creds, templateIds[0]!, c.count, 0);
+        pushed = 0;
+        const t0 = performance.now();
+        // Submit rate in steady state: samples of the SMSC's count, rate over the middle 80% of the run.
+        const samples: Array<[number, number]> = [];
+        const sampler = setInterval(() => samples.push([performance.now(), sim.stats.submits]), 50);
+        const r = await drive(server.url, creds, bodies.length, 8, bodies);
+        const endToEnd = await until(r.accepted, outbox.delivered, t0);
+        clearInterval(sampler);
+        const pushedAll = await until(r.accepted, async () => pushed, t0);
+        const total = samples.at(-1)![1] - samples[0]![1];
+        const at = (fraction: number) => samples.find(([, n]) => n - samples[0]![1] >= fraction * total)!;
+        const [ta, na] = at(0.1);
+        const [tb, nb] = at(0.9);
+        const submitRate = ((nb - na) * 1000) / (tb - ta);
+        console.log(JSON.stringify({
+          scenario: `SMPP: ${c.name}`, accepted: r.accepted, acceptPerSecond: Math.round(r.accepted / r.seconds),
+          secondsUntilDelivered: +endToEnd.toFixed(2), deliveredPerSecond: Math.round(r.accepted / endToEnd),
+          secondsUntilPushed: +pushedAll.toFixed(2), maxInFlight: sim.stats.maxInFlight, submitsPerSecond: Math.round(submitRate),
+          ...(c.throughput ? { capDeviationPercent: +((100 * (submitRate - c.throughput)) / c.throughput).toFixed(2) } : {}),
+        }));
+      } finally {
+        await outbox.close();
+        await server.stop();
+        await sim.close();
+      }
+    }
+  } finally {
+    receiver.close();
+  }
+}
+
+const only = process.env.BENCH_ONLY; // send | postgres | smpp
+if (!only || only === 'send') await main();
+if (!only || only === 'smpp') await smppRows();
+if (!only || only === 'postgres') {
+  if (process.env.USMS_TEST_DATABASE_URL) await postgresRows();
+  else console.log('# PostgreSQL rows skipped: set USMS_TEST_DATABASE_URL=postgres://... (a server where databases may be created)');
+}

@@ -28,9 +28,9 @@ export class Workspace {
     private readonly database?: TestDatabase,
   ) {}
 
-  static async create(): Promise<Workspace> {
+  static async create(opts: { postgres?: boolean } = {}): Promise<Workspace> {
     const dir = mkdtempSync(join(tmpdir(), 'usms-e2e-'));
-    return new Workspace(dir, e2eOnPostgres ? await createTestDatabase() : undefined);
+    return new Workspace(dir, (opts.postgres ?? e2eOnPostgres) ? await createTestDatabase() : undefined);
   }
 
   get env(): Record<string, string> {
@@ -173,7 +173,7 @@ export async function restPost(url: string, creds: Credentials, path: string, bo
   return { status: res.status, body: (await res.json()) as any };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
