@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SandboxConfig } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import { type Receipt, sentWithoutReceipt } from '../store/messages.ts';
@@ -23,6 +24,8 @@ export class SandboxCarrier implements Carrier {
   private timer?: NodeJS.Timeout;
   private emit: (receipts: Receipt[]) => void = () => {};
   private seq = 0;
+  /** Carrier ids must be unique across every node that runs a sandbox on the same database. */
+  private readonly instance = randomUUID().slice(0, 8);
 
   constructor(
     private readonly db: Db,
@@ -38,9 +41,8 @@ export class SandboxCarrier implements Carrier {
   }
 
   async submit(messages: OutboundMessage[]): Promise<SubmitResult[]> {
-    const prefix = Date.now().toString(36);
     return messages.map((m) => {
-      const carrierMsgId = `sb-${prefix}-${(this.seq++).toString(36)}`;
+      const carrierMsgId = `sb-${this.instance}-${(this.seq++).toString(36)}`;
       this.schedule(m.e164, carrierMsgId);
       return { ok: true, carrierMsgId };
     });
