@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
 import pg from 'pg';
+import { openDatabase, type Db } from '../src/store/db.ts';
 
 /**
  * Test databases on PostgreSQL. USMS_TEST_DATABASE_URL points at a server where we may create databases;
@@ -43,4 +48,31 @@ export function postgresSkipReason(): string | false {
   if (testDatabaseUrl) return false;
   if (postgresRequired) throw new Error('USMS_TEST_REQUIRE_POSTGRES=1 but USMS_TEST_DATABASE_URL is not set');
   return 'USMS_TEST_DATABASE_URL not set';
+}
+
+/**
+ * Defines `name` twice: against a fresh SQLite file and, when configured, a fresh PostgreSQL database
+ * (skipped, or failed when PostgreSQL is required, otherwise). Both are migrated and removed afterwards.
+ */
+export function testOnBothDatabases(name: string, body: (db: Db, postgres: boolean) => Promise<void>): void {
+  test(`${name} (SQLite)`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usms-store-'));
+    const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
+    try {
+      await body(db, false);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  test(`${name} (PostgreSQL)`, { skip: postgresSkipReason() }, async () => {
+    const pg = await createTestDatabase();
+    const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 8, migrateOnStart: true });
+    try {
+      await body(db, true);
+    } finally {
+      await db.destroy();
+      await pg.drop();
+    }
+  });
 }

@@ -1,11 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { acquireBindSlot, heldBindSlots, releaseBindSlot, renewBindSlot } from './carrier-binds.ts';
-import { openDatabase, type Db } from './db.ts';
-import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
+import type { Db } from './db.ts';
+import { testOnBothDatabases } from '../../test/databases.ts';
 
 async function exercise(db: Db) {
   assert.equal(await acquireBindSlot(db, 'c', 2, 'n1', 10_000), 0);
@@ -22,24 +18,4 @@ async function exercise(db: Db) {
   assert.deepEqual((await heldBindSlots(db)).map((s) => `${s.carrier}/${s.slot}/${s.owner}`), ['c/1/n3', 'other/0/n3']);
 }
 
-test('bind slots: the limit holds, expired leases are taken over (SQLite)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'usms-binds-'));
-  const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
-  try {
-    await exercise(db);
-  } finally {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('bind slots: the limit holds, expired leases are taken over (PostgreSQL)', { skip: postgresSkipReason() }, async () => {
-  const pg = await createTestDatabase();
-  const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 2, migrateOnStart: true });
-  try {
-    await exercise(db);
-  } finally {
-    await db.destroy();
-    await pg.drop();
-  }
-});
+testOnBothDatabases('bind slots: the limit holds, expired leases are taken over', exercise);

@@ -1,35 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
-import { openDatabase, type Db } from './db.ts';
+import { testOnBothDatabases } from '../../test/databases.ts';
+import type { Db } from './db.ts';
 import { findIdempotencyRecord, IdempotencyConflict, IDEMPOTENCY_TTL_MS, pruneIdempotencyRecords, type IdempotencyRecord } from './idempotency.ts';
 import { SessionWriter, writeUnits, type NewSession } from './sessions.ts';
 
-function onBoth(name: string, body: (db: Db) => Promise<void>) {
-  test(`${name} (SQLite)`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'usms-idem-'));
-    const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
-    try {
-      await body(db);
-    } finally {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  test(`${name} (PostgreSQL)`, { skip: postgresSkipReason() }, async () => {
-    const pg = await createTestDatabase();
-    const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 4, migrateOnStart: true });
-    try {
-      await body(db);
-    } finally {
-      await db.destroy();
-      await pg.drop();
-    }
-  });
-}
 
 const session = (sessionNo: string, n = 1): NewSession => ({
   sessionNo,
@@ -46,7 +20,7 @@ const record = (key: string, answer: string, createdAt = Date.now()): Idempotenc
 const sessionNos = async (db: Db) => (await db.selectFrom('sessions').select('session_no').orderBy('session_no').execute()).map((r) => r.session_no);
 const messageCount = async (db: Db) => Number((await db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
-onBoth('a unit whose key is already recorded is left out whole; the others in the transaction are written', async (db) => {
+testOnBothDatabases('a unit whose key is already recorded is left out whole; the others in the transaction are written', async (db) => {
   assert.deepEqual(await writeUnits(db, [{ sessions: [session('s1', 2)], record: record('k:a', 'first') }]), new Set());
   const lost = await writeUnits(db, [
     { sessions: [session('s2', 3)], record: record('k:a', 'second') },
@@ -61,7 +35,7 @@ onBoth('a unit whose key is already recorded is left out whole; the others in th
   assert.equal(await findIdempotencyRecord(db, 'AK2', 'k:a'), undefined, 'scoped by API key');
 });
 
-onBoth('SessionWriter.commit: duplicates in one group commit lose with IdempotencyConflict, nothing of them written', async (db) => {
+testOnBothDatabases('SessionWriter.commit: duplicates in one group commit lose with IdempotencyConflict, nothing of them written', async (db) => {
   const writer = new SessionWriter(db);
   const written: number[] = [];
   writer.on('written', (n: number) => written.push(n));
@@ -79,7 +53,7 @@ onBoth('SessionWriter.commit: duplicates in one group commit lose with Idempoten
   await writer.drain();
 });
 
-onBoth('records older than 24 h are pruned, younger ones kept', async (db) => {
+testOnBothDatabases('records older than 24 h are pruned, younger ones kept', async (db) => {
   const now = Date.now();
   await writeUnits(db, [
     { sessions: [], record: record('k:old', 'old', now - IDEMPOTENCY_TTL_MS - 1) },

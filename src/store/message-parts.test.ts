@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SecretBox } from '../auth/secrets.ts';
-import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
+import { testOnBothDatabases } from '../../test/databases.ts';
 import { createAccount } from './accounts.ts';
-import { openDatabase, type Db } from './db.ts';
+import type { Db } from './db.ts';
 import { storeInbound } from './inbound.ts';
 import { applyPartReceipts, partsOf, rollUp, rollUpAfterSubmit, saveParts, type PartState } from './message-parts.ts';
 import { claimDue, recordOutcomes } from './messages.ts';
@@ -32,28 +29,6 @@ test('roll-up: any failed part makes the message final at once with that part co
   assert.equal(rollUp([part(1, 'delivered', 1, 'DELIVRD'), part(2, 'unknown', 2, 'UNKNOWN')])?.status, 'unknown');
 });
 
-function bothDatabases(name: string, body: (db: Db) => Promise<void>) {
-  test(`${name} (SQLite)`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'usms-parts-'));
-    const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
-    try {
-      await body(db);
-    } finally {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  test(`${name} (PostgreSQL)`, { skip: postgresSkipReason() }, async () => {
-    const pg = await createTestDatabase();
-    const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 8, migrateOnStart: true });
-    try {
-      await body(db);
-    } finally {
-      await db.destroy();
-      await pg.drop();
-    }
-  });
-}
 
 async function sending(db: Db, accountId: number, e164s: string[], extendCode = '') {
   await writeSessions(db, [{
@@ -65,7 +40,7 @@ async function sending(db: Db, accountId: number, e164s: string[], extendCode = 
   return claimDue(db, 'w', 100, 30_000, 'smsc1');
 }
 
-bothDatabases('part receipts roll up; a receipt before its part is stored comes back unmatched', async (db) => {
+testOnBothDatabases('part receipts roll up; a receipt before its part is stored comes back unmatched', async (db) => {
   const { AccountId: accountId } = await createAccount(db, box, { name: 'a', region: 'GB' });
   const [m] = await sending(db, accountId, ['+447700900001']);
   const id = m!.id;
@@ -92,7 +67,7 @@ bothDatabases('part receipts roll up; a receipt before its part is stored comes 
   assert.deepEqual(parts.get(id)!.map((p) => p.carrierMsgId).sort(), ['101', '102']);
 });
 
-bothDatabases('a failed part fails the message; receipts for it matched after the roll-up still update parts only', async (db) => {
+testOnBothDatabases('a failed part fails the message; receipts for it matched after the roll-up still update parts only', async (db) => {
   const { AccountId: accountId } = await createAccount(db, box, { name: 'a', region: 'GB' });
   const [m] = await sending(db, accountId, ['+447700900002']);
   await saveParts(db, 'smsc1', [
@@ -108,7 +83,7 @@ bothDatabases('a failed part fails the message; receipts for it matched after th
   assert.equal(other.length, 1, 'ids are matched per carrier');
 });
 
-bothDatabases('an inbound reply belongs to the account that last messaged the number (ExtendCode first)', async (db) => {
+testOnBothDatabases('an inbound reply belongs to the account that last messaged the number (ExtendCode first)', async (db) => {
   const { AccountId: aId } = await createAccount(db, box, { name: 'a', region: 'GB' });
   const { AccountId: bId } = await createAccount(db, box, { name: 'b', region: 'GB' });
   const [ma] = await sending(db, aId, ['+447700900003'], '12');

@@ -1,12 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type Db } from './db.ts';
+import type { Db } from './db.ts';
 import { applyReceipts, claimDue, recordOutcomes, recoverExpiredLeases } from './messages.ts';
 import { writeSessions } from './sessions.ts';
-import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
+import { testOnBothDatabases } from '../../test/databases.ts';
 
 const draft = (i: number) => ({
   phone: `1380000${String(i).padStart(4, '0')}`, e164: `+861380000${String(i).padStart(4, '0')}`, region: 'CN', templateId: 'UTA1',
@@ -20,31 +16,8 @@ async function seed(db: Db, n: number) {
 const statuses = async (db: Db) =>
   Object.fromEntries((await db.selectFrom('messages').select(['content', 'status']).execute()).map((r) => [r.content, r.status]));
 
-/** Runs `body` against a fresh SQLite file and, when configured, a fresh PostgreSQL database. */
-function bothDatabases(name: string, body: (db: Db, postgres: boolean) => Promise<void>) {
-  test(`${name} (SQLite)`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'usms-store-'));
-    const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
-    try {
-      await body(db, false);
-    } finally {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  test(`${name} (PostgreSQL)`, { skip: postgresSkipReason() }, async () => {
-    const pg = await createTestDatabase();
-    const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 8, migrateOnStart: true });
-    try {
-      await body(db, true);
-    } finally {
-      await db.destroy();
-      await pg.drop();
-    }
-  });
-}
 
-bothDatabases('concurrent claims take disjoint rows and together take all', async (db) => {
+testOnBothDatabases('concurrent claims take disjoint rows and together take all', async (db) => {
   await seed(db, 300);
   const owners = ['w1', 'w2', 'w3', 'w4'];
   const seen = new Map<number, string>();
@@ -68,7 +41,7 @@ bothDatabases('concurrent claims take disjoint rows and together take all', asyn
   }
 });
 
-bothDatabases('outcomes are fenced by the lease owner', async (db) => {
+testOnBothDatabases('outcomes are fenced by the lease owner', async (db) => {
   await seed(db, 2);
   const [a, b] = await claimDue(db, 'owner', 10, 30_000, 'sandbox');
   assert.equal(await recordOutcomes(db, 'intruder', [{ id: a!.id, result: 'sent', carrierMsgId: 'x1' }]), 0);
@@ -84,7 +57,7 @@ bothDatabases('outcomes are fenced by the lease owner', async (db) => {
   assert.equal(await recordOutcomes(db, 'owner', [{ id: a!.id, result: 'sent', carrierMsgId: 'x2' }]), 0);
 });
 
-bothDatabases('a receipt that arrives before its submit outcome is reported unmatched, then matches', async (db) => {
+testOnBothDatabases('a receipt that arrives before its submit outcome is reported unmatched, then matches', async (db) => {
   await seed(db, 1);
   const [m] = await claimDue(db, 'owner', 10, 30_000, 'sandbox');
   const receipt = { carrierMsgId: 'c-1', code: 'DELIVRD', desc: 'delivered', at: Date.now() };
@@ -99,7 +72,7 @@ bothDatabases('a receipt that arrives before its submit outcome is reported unma
   assert.equal((await applyReceipts(db, 'other', [receipt])).length, 1);
 });
 
-bothDatabases('expired leases: requeued for at-least-once carriers, unknown otherwise', async (db) => {
+testOnBothDatabases('expired leases: requeued for at-least-once carriers, unknown otherwise', async (db) => {
   await seed(db, 2);
   await claimDue(db, 'dead', 1, -1, 'sandbox');
   await claimDue(db, 'dead', 1, -1, 'smsc');

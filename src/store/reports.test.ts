@@ -1,14 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SecretBox } from '../auth/secrets.ts';
-import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
+import { testOnBothDatabases } from '../../test/databases.ts';
 import { createAccount } from './accounts.ts';
 import { claimItems, enqueueItems, MsgType, setCallbackUrl } from './callbacks.ts';
-import { openDatabase, type Db } from './db.ts';
+import type { Db } from './db.ts';
 import { applyReceipts, claimDue, recordOutcomes } from './messages.ts';
 import { pruneReports, pullReports } from './reports.ts';
 import { writeSessions } from './sessions.ts';
@@ -17,28 +13,6 @@ import { sendStatistics, DAY_MS } from './statistics.ts';
 const box = SecretBox.fromKey(randomBytes(32).toString('base64'));
 const HOUR = 3600_000;
 
-function bothDatabases(name: string, body: (db: Db) => Promise<void>) {
-  test(`${name} (SQLite)`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'usms-reports-'));
-    const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
-    try {
-      await body(db);
-    } finally {
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-  test(`${name} (PostgreSQL)`, { skip: postgresSkipReason() }, async () => {
-    const pg = await createTestDatabase();
-    const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 8, migrateOnStart: true });
-    try {
-      await body(db);
-    } finally {
-      await db.destroy();
-      await pg.drop();
-    }
-  });
-}
 
 let seq = 0;
 /** `n` messages of `accountId` taken through submit and a final receipt (codes cycle through `codes`). */
@@ -63,7 +37,7 @@ async function delivered(db: Db, accountId: number, n: number, codes = ['DELIVRD
   return sessionNo;
 }
 
-bothDatabases('a final receipt makes one report; pulled reports are gone; accounts are separate', async (db) => {
+testOnBothDatabases('a final receipt makes one report; pulled reports are gone; accounts are separate', async (db) => {
   const a = (await createAccount(db, box, { name: 'a' })).AccountId;
   const b = (await createAccount(db, box, { name: 'b' })).AccountId;
   const session = await delivered(db, a, 5, ['DELIVRD', 'UNDELIV']);
@@ -83,7 +57,7 @@ bothDatabases('a final receipt makes one report; pulled reports are gone; accoun
   assert.equal((await db.selectFrom('callback_items').select('id').execute()).length, 0);
 });
 
-bothDatabases('concurrent pulls never return a report twice and together return all', async (db) => {
+testOnBothDatabases('concurrent pulls never return a report twice and together return all', async (db) => {
   const a = (await createAccount(db, box, { name: 'a' })).AccountId;
   await delivered(db, a, 60);
   const seen = new Set<number>();
@@ -98,7 +72,7 @@ bothDatabases('concurrent pulls never return a report twice and together return 
   assert.equal(seen.size, 60);
 });
 
-bothDatabases('reports older than the retention are neither pulled nor kept', async (db) => {
+testOnBothDatabases('reports older than the retention are neither pulled nor kept', async (db) => {
   const a = (await createAccount(db, box, { name: 'a' })).AccountId;
   await delivered(db, a, 3);
   await db.updateTable('reports').set({ created_at: Date.now() - 73 * HOUR }).where('phone', '=', '13800000000').execute();
@@ -108,7 +82,7 @@ bothDatabases('reports older than the retention are neither pulled nor kept', as
   assert.deepEqual(pulled.map((r) => r.phone), ['13800000002']);
 });
 
-bothDatabases('receipts of an account with a callback URL are queued as MsgType 2 pushes in the same transaction', async (db) => {
+testOnBothDatabases('receipts of an account with a callback URL are queued as MsgType 2 pushes in the same transaction', async (db) => {
   const a = (await createAccount(db, box, { name: 'a' })).AccountId;
   const b = (await createAccount(db, box, { name: 'b' })).AccountId;
   await setCallbackUrl(db, a, 'http://127.0.0.1:9/cb');
@@ -126,7 +100,7 @@ bothDatabases('receipts of an account with a callback URL are queued as MsgType 
   assert.ok(Math.abs(data[0].ReceiptTime - Date.now() / 1000) < 60);
 });
 
-bothDatabases('statistics group by UTC day and region with outcome counts, in the database', async (db) => {
+testOnBothDatabases('statistics group by UTC day and region with outcome counts, in the database', async (db) => {
   const a = (await createAccount(db, box, { name: 'a' })).AccountId;
   await delivered(db, a, 4, ['DELIVRD', 'UNDELIV', 'EXPIRED', 'UNKNOWN']);
   const day = Math.floor(Date.now() / DAY_MS);
@@ -147,7 +121,7 @@ bothDatabases('statistics group by UTC day and region with outcome counts, in th
   assert.deepEqual(await sendStatistics(db, { accountId: other, from: 0, to: (day + 1) * DAY_MS, byTemplate: false }), []);
 });
 
-bothDatabases('push claims respect the limit and concurrent claimers take disjoint items', async (db) => {
+testOnBothDatabases('push claims respect the limit and concurrent claimers take disjoint items', async (db) => {
   const a = (await createAccount(db, box, { name: 'a' })).AccountId;
   await enqueueItems(db, Array.from({ length: 40 }, (_, i) => ({ accountId: a, msgType: MsgType.Receipt, payload: `{"n":${i}}` })));
   const one = await claimItems(db, 'p0', a, MsgType.Receipt, 3, 60_000);

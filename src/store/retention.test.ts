@@ -1,12 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type Db } from './db.ts';
+import type { Db } from './db.ts';
 import { pruneBefore } from './retention.ts';
 import { writeSessions } from './sessions.ts';
-import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
+import { testOnBothDatabases } from '../../test/databases.ts';
 
 const draft = (phone: string) => ({
   phone, e164: '+86' + phone, region: 'CN', templateId: 'UTA1', sender: 's', content: 'x', encoding: 'GSM7', segments: 1, userId: '', extendCode: '',
@@ -33,24 +29,4 @@ async function exercise(db: Db) {
   assert.equal((await db.selectFrom('sessions').select('session_no').execute()).length, 1);
 }
 
-test('retention prunes old final messages, then their empty sessions (SQLite)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'usms-retention-'));
-  const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
-  try {
-    await exercise(db);
-  } finally {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('retention prunes old final messages, then their empty sessions (PostgreSQL)', { skip: postgresSkipReason() }, async () => {
-  const pg = await createTestDatabase();
-  const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 2, migrateOnStart: true });
-  try {
-    await exercise(db);
-  } finally {
-    await db.destroy();
-    await pg.drop();
-  }
-});
+testOnBothDatabases('retention prunes old final messages, then their empty sessions', exercise);
