@@ -1,24 +1,15 @@
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import { RetCode, UsmsError, missingParameter } from '../sms/errors.ts';
 import { messagesOfSessions } from '../store/messages.ts';
+import { receiptResult } from '../sms/receipt-result.ts';
 import type { MessageStatus } from '../store/schema.ts';
 import type { ActionAnswer, ActionContext, Dialect } from './context.ts';
 
 const MAX_SESSIONS = 100;
 
-/** ReceiptResult in each dialect's spelling (UCloud writes "Unknow", uSpeedo "UNKNOWN"). */
-export function receiptResult(status: MessageStatus, dialect: Dialect): string {
-  switch (status) {
-    case 'delivered':
-      return 'Success';
-    case 'undelivered':
-    case 'expired':
-      return 'Fail';
-    case 'failed':
-      return 'SubmitFail';
-    default:
-      return dialect === 'ucloud' ? 'Unknow' : 'UNKNOWN';
-  }
+/** ReceiptResult in the dialect's spelling (REST v1 follows uSpeedo). */
+export function receiptResultFor(status: MessageStatus, dialect: Dialect): string {
+  return receiptResult(status, dialect === 'ucloud' ? 'ucloud' : 'uspeedo');
 }
 
 const PENDING_DESC: Partial<Record<MessageStatus, string>> = {
@@ -51,7 +42,7 @@ export async function receiptData(ctx: ActionContext, sessionNos: string[]) {
     const item: Record<string, unknown> = {
       Phone: r.phone,
       CostCount: r.segments,
-      ReceiptResult: receiptResult(status, ctx.dialect),
+      ReceiptResult: receiptResultFor(status, ctx.dialect),
       ReceiptCode: r.receipt_code ?? '',
       ReceiptDesc: r.receipt_desc ?? PENDING_DESC[status] ?? '',
       ReceiptTime: Math.floor(Number(r.receipt_at ?? r.updated_at) / 1000),

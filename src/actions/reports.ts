@@ -1,7 +1,7 @@
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import { invalidParameter } from '../sms/errors.ts';
 import { pullReports } from '../store/reports.ts';
-import { receiptResult } from './receipts.ts';
+import { receiptResultFor } from './receipts.ts';
 import type { ActionAnswer, ActionContext } from './context.ts';
 
 const DEFAULT_LIMIT = 100;
@@ -22,7 +22,7 @@ export async function pullReportAction(ctx: ActionContext, params: Record<string
       SessionNo: r.session_no,
       Phone: r.phone,
       CostCount: r.segments,
-      ReceiptResult: receiptResult(r.status, ctx.dialect),
+      ReceiptResult: receiptResultFor(r.status, ctx.dialect),
       ReceiptCode: r.receipt_code,
       ReceiptDesc: r.receipt_desc,
       ReceiptTime: Math.floor(r.receipt_at / 1000),

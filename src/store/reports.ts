@@ -1,3 +1,4 @@
+import { receiptResult } from '../sms/receipt-result.ts';
 import type { Kysely } from 'kysely';
 import { accountsWithCallback, enqueueItems, MsgType } from './callbacks.ts';
 import type { Db } from './db.ts';
@@ -55,26 +56,11 @@ export function receiptPushItem(r: Pick<ReportTable, 'session_no' | 'phone' | 's
     Phone: r.phone,
     CostCount: r.segments,
     ReceiptTime: Math.floor(r.receipt_at / 1000),
-    ReceiptResult: pushResult(r.status as MessageStatus),
+    ReceiptResult: receiptResult(r.status as MessageStatus, 'ucloud'),
     ReceiptCode: r.receipt_code,
     ReceiptDesc: r.receipt_desc,
     UserId: r.user_id,
   };
-}
-
-/** actions/receipts.ts receiptResult(status, 'ucloud'), kept here so the delivery thread's store does not import the API layer. */
-function pushResult(status: MessageStatus): string {
-  switch (status) {
-    case 'delivered':
-      return 'Success';
-    case 'undelivered':
-    case 'expired':
-      return 'Fail';
-    case 'failed':
-      return 'SubmitFail';
-    default:
-      return 'Unknow';
-  }
 }
 
 export type PulledReport = Omit<ReportTable, 'id'> & { id: number };
