@@ -75,13 +75,15 @@ test(`2 API + 3 worker processes, ${MESSAGES} messages: each submitted once, the
   const { sim, perDestination } = await countingSimulator();
   const workers: ServerProcess[] = [];
   const apis: ServerProcess[] = [];
-  for (let i = 0; i < 3; i++) workers.push(await ServerProcess.start({ ...NODE_ENV, USMS_ROLE: 'worker' }, ws));
   for (let i = 0; i < 2; i++) apis.push(await ServerProcess.start({ ...NODE_ENV, USMS_ROLE: 'api' }, ws));
   const db = await openDatabase(loadConfig(ws.env));
   try {
     const { creds, templateIds } = await apis[0]!.setupAccount({ templates: ['Code {1}'] });
+    // The carrier exists before the worker nodes start: a node only learns of a new route at its next
+    // reload (USMS_CARRIER_POLL_MS), and meanwhile its sandbox would take the messages.
     await apis[0]!.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms',
       '--password', 'secret1', '--default', '--binds', '2', '--window', String(WINDOW));
+    for (let i = 0; i < 3; i++) workers.push(await ServerProcess.start({ ...NODE_ENV, USMS_ROLE: 'worker' }, ws));
     await waitFor('two binds', async () => (sim.stats.activeBinds === 2 ? true : undefined), 20_000);
 
     const started = Date.now();
@@ -111,13 +113,13 @@ test(`kill -9 a worker, then an API process, mid-run: every accepted message end
   const { sim, perDestination } = await countingSimulator({ responseDelayMs: 5 });
   const workers: ServerProcess[] = [];
   const apis: ServerProcess[] = [];
-  for (let i = 0; i < 2; i++) workers.push(await ServerProcess.start({ ...NODE_ENV, USMS_ROLE: 'worker' }, ws));
   for (let i = 0; i < 2; i++) apis.push(await ServerProcess.start({ ...NODE_ENV, USMS_ROLE: 'api' }, ws));
   const db = await openDatabase(loadConfig(ws.env));
   try {
     const { creds, templateIds } = await apis[0]!.setupAccount({ templates: ['Code {1}'] });
     await apis[0]!.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms',
       '--password', 'secret1', '--default', '--binds', '2', '--window', String(WINDOW));
+    for (let i = 0; i < 2; i++) workers.push(await ServerProcess.start({ ...NODE_ENV, USMS_ROLE: 'worker' }, ws));
     await waitFor('two binds', async () => (sim.stats.activeBinds === 2 ? true : undefined), 20_000);
 
     const sending = sendAll(apis, creds, templateIds[0]!, 0, MESSAGES);
