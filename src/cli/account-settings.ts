@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
 import { getCallbackUrl, setCallbackUrl } from '../store/callbacks.ts';
-import { accountOf, withDatabase } from './callbacks.ts';
+import { accountOf, withDatabase } from './db-command.ts';
 
 /** `usms account set`: per-account settings (the callback URL for pushes). */
 export function registerAccountSettings(program: Command, config: () => Config): void {

@@ -4,31 +4,20 @@ import type { Config } from '../config.ts';
 import { normalizePhone } from '../sms/phone.ts';
 import { createAccount, listAccounts, requireAccount } from '../store/accounts.ts';
 import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../store/blacklist.ts';
-import { openDatabase, type Db } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { sandboxInbox } from '../store/inbox.ts';
 import { createKey, listKeys, revokeKey } from '../store/keys.ts';
 import { createSender, listSenders, setSenderStatus } from '../store/senders.ts';
 import { createTemplate, listTemplates, setTemplateStatus, TemplateStatus } from '../store/templates.ts';
-import { printResult } from './output.ts';
+import { accountIdOption, withDatabase, type CliOpts } from './db-command.ts';
 
-type Opts = Record<string, string | boolean | undefined> & { json?: boolean };
+type Opts = CliOpts;
 
 /** Operator commands; they work on the same database as a running server. */
 export function registerAdminCommands(program: Command, config: () => Config): void {
-  const withDb = (fn: (db: Db, opts: Opts, box: () => SecretBox) => Promise<unknown>) => async (opts: Opts) => {
-    const cfg = config();
-    const db = await openDatabase(cfg);
-    try {
-      printResult(await fn(db, opts, () => SecretBox.open(cfg.dataDir, cfg.masterKey)), Boolean(opts.json));
-    } finally {
-      await db.destroy();
-    }
-  };
-  const accountId = (opts: Opts) => {
-    const id = Number(opts.account);
-    if (!Number.isInteger(id) || id <= 0) throw new Error('--account must be a numeric AccountId');
-    return id;
-  };
+  const withDb = (fn: (db: Db, opts: Opts, box: () => SecretBox) => Promise<unknown>) =>
+    withDatabase<Opts>(config, (db, opts, cfg) => fn(db, opts, () => SecretBox.open(cfg.dataDir, cfg.masterKey)));
+  const accountId = accountIdOption;
   const phone = async (db: Db, opts: Opts) => {
     const account = await requireAccount(db, accountId(opts));
     const p = normalizePhone(String(opts.phone ?? ''), account.region);

@@ -1,27 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
-import { requireAccount } from '../store/accounts.ts';
 import { callbackCounts, failedItems, retryFailed } from '../store/callbacks.ts';
-import { openDatabase, type Db } from '../store/db.ts';
-import { printResult } from './output.ts';
-
-export type CliOpts = Record<string, string | boolean | undefined> & { json?: boolean };
-
-/** Runs `fn` with the database open and prints its result (one JSON object with --json). */
-export const withDatabase = (config: () => Config, fn: (db: Db, opts: CliOpts) => Promise<unknown>) => async (opts: CliOpts) => {
-  const db = await openDatabase(config());
-  try {
-    printResult(await fn(db, opts), Boolean(opts.json));
-  } finally {
-    await db.destroy();
-  }
-};
-
-export async function accountOf(db: Db, opts: CliOpts): Promise<number> {
-  const id = Number(opts.account);
-  if (!Number.isInteger(id) || id <= 0) throw new Error('--account must be a numeric AccountId');
-  return (await requireAccount(db, id)).id;
-}
+import { accountOf, withDatabase } from './db-command.ts';
 
 /** `usms callbacks ...`: the push outbox of an account (see src/notify/). */
 export function registerCallbackCommands(program: Command, config: () => Config): void {

@@ -10,6 +10,7 @@ import {
 import { openDatabase, type Db } from '../store/db.ts';
 import { listInbound } from '../store/inbound.ts';
 import { printResult } from './output.ts';
+import { accountIdOption, withDatabase, type CliOpts } from './db-command.ts';
 
 interface AddOpts {
   name: string;
@@ -52,15 +53,8 @@ const int = (v: string, name: string) => {
  * USMS_CARRIER_POLL_MS (3 s by default). The password is sealed with the master key and never shown.
  */
 export function registerCarrierCommands(program: Command, config: () => Config): void {
-  const withDb = <O extends { json?: boolean }>(fn: (db: Db, opts: O, cfg: Config) => Promise<unknown>) => async (opts: O) => {
-    const cfg = config();
-    const db = await openDatabase(cfg);
-    try {
-      printResult(await fn(db, opts, cfg), Boolean(opts.json));
-    } finally {
-      await db.destroy();
-    }
-  };
+  const withDb = <O extends { json?: boolean }>(fn: (db: Db, opts: O, cfg: Config) => Promise<unknown>) => withDatabase<O>(config, fn);
+
 
   const carrier = program.command('carrier').description('SMPP carriers (connections to SMSCs) and message routing');
 

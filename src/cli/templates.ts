@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
 import { requireAccount } from '../store/accounts.ts';
-import { openDatabase, type Db } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { setSenderStatus } from '../store/senders.ts';
 import { setTemplateAutoApprove, templateAutoApprove, TemplateStatus } from '../store/templates.ts';
-import { printResult } from './output.ts';
+import { accountIdOption, withDatabase, type CliOpts } from './db-command.ts';
 
-type Opts = Record<string, string | boolean | undefined> & { json?: boolean };
+type Opts = CliOpts;
 
 /** The `template` / `sender` group defined by admin.ts (or a new one when run alone). */
 function group(program: Command, name: string, description: string): Command {
@@ -18,19 +18,8 @@ function group(program: Command, name: string, description: string): Command {
  * rejection of a signature with a reason (shown to the customer as ErrDesc).
  */
 export function registerTemplateCommands(program: Command, config: () => Config): void {
-  const withDb = (fn: (db: Db, opts: Opts) => Promise<unknown>) => async (opts: Opts) => {
-    const db = await openDatabase(config());
-    try {
-      printResult(await fn(db, opts), Boolean(opts.json));
-    } finally {
-      await db.destroy();
-    }
-  };
-  const accountId = (opts: Opts) => {
-    const id = Number(opts.account);
-    if (!Number.isInteger(id) || id <= 0) throw new Error('--account must be a numeric AccountId');
-    return id;
-  };
+  const withDb = (fn: (db: Db, opts: Opts) => Promise<unknown>) => withDatabase<Opts>(config, fn);
+  const accountId = accountIdOption;
 
   group(program, 'template', 'message templates ({1}, {2} placeholders)')
     .command('auto-approve')
