@@ -5,6 +5,8 @@ import { BLACKLISTED, validateTarget, type MessageDraft } from '../sms/validate.
 import type { NewSession } from '../store/sessions.ts';
 import type { Template } from '../store/templates.ts';
 import type { ActionContext } from './context.ts';
+import { itemChecker } from './params-check.ts';
+import { TaskGroup, Target } from './send-schemas.ts';
 
 export type SenderField = 'SigContent' | 'SenderId';
 
@@ -35,6 +37,8 @@ export interface BatchOutcome {
   groups: Array<{ templateId: unknown; sender: unknown; senderField: SenderField }>;
 }
 
+const groupProblem = itemChecker(TaskGroup, 'task');
+const targetProblem = itemChecker(Target, 'Target');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -66,12 +70,11 @@ export async function sendBatch(ctx: ActionContext, tasks: unknown, opts: BatchO
       for (const t of targets) failed.push({ group: g, target: isObject(t) ? t : { Phone: t }, reason, retCode, groupLevel: true });
       if (targets.length === 0) failed.push({ group: g, target: {}, reason, retCode, groupLevel: true });
     };
-    if (!isObject(group)) { failGroup(RetCode.BadFormat, 'task must be a JSON object'); continue; }
-    if (!Array.isArray(group.Target) || group.Target.length === 0) { failGroup(RetCode.MissingParameter, 'missing or empty Target'); continue; }
-    if (typeof templateId !== 'string' || !templateId) { failGroup(RetCode.MissingParameter, 'missing TemplateId'); continue; }
+    const problem = groupProblem(group);
+    if (problem) { failGroup(problem.retCode, problem.reason); continue; }
     if (typeof sender !== 'string' || !sender) { failGroup(RetCode.MissingParameter, `missing ${senderField}`); continue; }
 
-    const template = await services.lookups.approvedTemplate(caller.accountId, templateId);
+    const template = await services.lookups.approvedTemplate(caller.accountId, templateId as string);
     if (!template) { failGroup(RetCode.TemplateNotApproved, `template ${templateId} does not exist or is not approved`); continue; }
     if (!(await services.lookups.senderApproved(caller.accountId, sender))) {
       failGroup(RetCode.NoApprovedSignature, `${senderField} ${sender} does not exist or is not approved`);
@@ -108,9 +111,10 @@ function senderFieldOf(group: unknown, documented: SenderField): SenderField {
 }
 
 function checkTarget(t: unknown, template: Template, sender: string, region: string) {
-  if (!isObject(t)) return { ok: false as const, reason: 'target must be a JSON object', retCode: RetCode.BadFormat };
-  const params = normalizeParams(t.TemplateParams);
-  if (!params) return { ok: false as const, reason: 'TemplateParams must be an array of strings', retCode: RetCode.BadFormat };
+  const problem = targetProblem(t);
+  if (problem) return { ok: false as const, ...problem };
+  if (!isObject(t)) throw new Error('unreachable: the Target schema admits only objects');
+  const params = normalizeParams(t.TemplateParams)!;
   return validateTarget({ phone: t.Phone, params, userId: t.UserId, extendCode: t.ExtendCode }, template, sender, region);
 }
 

@@ -10,6 +10,7 @@ import { restCaller, restReceipts, restSendBatch } from './dialects/rest-v1.ts';
 import { restCreateTemplate, restDeleteTemplates, restQueryTemplates, restUpdateTemplate } from './dialects/rest-templates.ts';
 import { ucloudParams, ucloudRequest } from './dialects/ucloud.ts';
 import { uspeedoRequest } from './dialects/uspeedo.ts';
+import { registerDocs } from './docs.ts';
 import { NonceCache } from './nonces.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { sameToken } from './operator.ts';
@@ -120,6 +121,7 @@ export function buildApp(services: Services, operatorToken: string, opts: { api:
     app.delete(templates, restHandler((req) => keyed(req, (ctx) => restDeleteTemplates(ctx, req.query, req.body)), 'DeleteUSMSTemplate'));
   }
 
+  if (opts.api) registerDocs(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', services.metrics.registry.contentType);

@@ -1,5 +1,5 @@
 import type { ActionAnswer, ActionContext } from '../../actions/context.ts';
-import { createTemplateAction, deleteTemplateAction, queryTemplateAction, updateTemplateAction } from '../../actions/templates.ts';
+import { actions } from '../../actions/registry.ts';
 import { RetCode, UsmsError, toRestV1Code } from '../../sms/errors.ts';
 
 /*
@@ -38,7 +38,7 @@ function queryIds(query: Record<string, unknown>, names: string[]): string[] | u
 
 /** POST /api/v1/usms/USMSTemplate -> `{RetCode, Message, TemplateId}` */
 export async function restCreateTemplate(ctx: ActionContext, body: unknown) {
-  return restAnswer(await createTemplateAction(ctx, jsonBody(body)));
+  return restAnswer(await actions.CreateUSMSTemplate!(ctx, jsonBody(body)));
 }
 
 /** GET /api/v1/usms/USMSTemplate?TemplateId=A&TemplateId=B -> `{RetCode, Message, Data[]}`; without ids, all of them, paged. */
@@ -47,12 +47,12 @@ export async function restQueryTemplates(ctx: ActionContext, query: unknown) {
   const params: Record<string, unknown> = { Page: q.Page, NumPerPage: q.NumPerPage };
   const ids = queryIds(q, ['TemplateId', 'id']);
   if (ids) params.TemplateId = ids;
-  return restAnswer(await queryTemplateAction(ctx, params));
+  return restAnswer(await actions.QueryUSMSTemplate!(ctx, params));
 }
 
 /** PUT /api/v1/usms/USMSTemplate with `{TemplateId, Template?, TemplateName?, ...}` -> `{RetCode, Message}` */
 export async function restUpdateTemplate(ctx: ActionContext, body: unknown) {
-  return restAnswer(await updateTemplateAction(ctx, jsonBody(body)));
+  return restAnswer(await actions.UpdateUSMSTemplate!(ctx, jsonBody(body)));
 }
 
 /** DELETE /api/v1/usms/USMSTemplate?TemplateIds=A&TemplateIds=B (a JSON body `{TemplateIds: [...]}` works too) -> `{RetCode, Message}` */
@@ -60,5 +60,5 @@ export async function restDeleteTemplates(ctx: ActionContext, query: unknown, bo
   const q = isObject(query) ? query : {};
   const ids = queryIds(q, ['TemplateIds', 'TemplateId', 'id']);
   const params = ids ? { TemplateIds: ids } : jsonBody(body);
-  return restAnswer(await deleteTemplateAction(ctx, params));
+  return restAnswer(await actions.DeleteUSMSTemplate!(ctx, params));
 }

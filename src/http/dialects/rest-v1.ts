@@ -1,6 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ActionContext, Services } from '../../actions/context.ts';
+import { paramsChecker } from '../../actions/params-check.ts';
 import { receiptData } from '../../actions/receipts.ts';
+import { restReceiptQuery } from '../../actions/report-schemas.ts';
+import { restSendBatchBody } from '../../actions/send-schemas.ts';
 import { sendBatch } from '../../actions/send.ts';
 import { RetCode, UsmsError } from '../../sms/errors.ts';
 import { admit, callerOf } from '../dispatch.ts';
@@ -27,10 +30,14 @@ function sameSecret(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const checkSendBatchBody = paramsChecker(restSendBatchBody);
+const checkReceiptQuery = paramsChecker(restReceiptQuery);
+
 /** POST /api/v1/usms/SendBatchUSMSMessage (seed 002): one SessionNo per task group with accepted messages. */
 export async function restSendBatch(ctx: ActionContext, body: unknown) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UsmsError(RetCode.RestParameterError, 'body must be a JSON object');
-  const outcome = await sendBatch(ctx, taskListFromJson((body as Record<string, unknown>).TaskContent), {
+  const { TaskContent } = checkSendBatchBody(body as Record<string, unknown>);
+  const outcome = await sendBatch(ctx, taskListFromJson(TaskContent), {
     action: 'SendBatchUSMSMessage',
     senderField: 'SenderId',
     maxNumbers: 1000,
@@ -53,9 +60,8 @@ export async function restSendBatch(ctx: ActionContext, body: unknown) {
 
 /** GET /api/v1/usms/USMSSendReceipt?id=S1&id=S2 */
 export async function restReceipts(ctx: ActionContext, ids: unknown) {
-  const list = ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
-  if (list.length === 0) throw new UsmsError(RetCode.RestMissingParameter, 'missing parameter [id]');
-  if (list.length > 100) throw new UsmsError(RetCode.RestParameterError, `at most 100 ids per request, got ${list.length}`);
-  return { RetCode: 0, Message: 'success', Data: await receiptData(ctx, list.map(String)) };
+  const { id } = checkReceiptQuery({ id: ids });
+  const list = Array.isArray(id) ? (id as string[]) : [id as string];
+  return { RetCode: 0, Message: 'success', Data: await receiptData(ctx, [...new Set(list)]) };
 }
 
