@@ -44,16 +44,30 @@ function openSqlite(config: DbConfig, file: string): Db {
  * Transactions start with BEGIN IMMEDIATE. A deferred transaction that reads and then writes fails at
  * once with SQLITE_BUSY (busy_timeout does not apply) when another connection, such as the delivery
  * thread or the CLI, committed in between; taking the write lock up front makes it wait its turn.
+ * BEGIN IMMEDIATE itself can still answer SQLITE_BUSY at once in WAL mode without consulting the busy
+ * handler (seen under load while the other connection commits and checkpoints): nothing has happened
+ * yet, so it is retried for up to BEGIN_RETRY_MS.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     const driver = super.createDriver() as SqliteDriver;
     driver.beginTransaction = async (connection: DatabaseConnection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      const deadline = Date.now() + BEGIN_RETRY_MS;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+          return;
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(2 + attempt * 2, 50)));
+        }
+      }
     };
     return driver;
   }
 }
+
+const BEGIN_RETRY_MS = 10_000;
 
 /** Applies pending migrations; returns the names applied now. */
 export async function migrate(db: Db): Promise<string[]> {
