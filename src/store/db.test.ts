@@ -43,3 +43,42 @@ test('SQLite read-then-write transactions wait for another process writing, inst
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a SQLite transaction waiting for the write lock leaves the event loop free, then runs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'usms-db-'));
+  const config = { dataDir: dir, sqliteSynchronous: 'normal' as const, dbPoolSize: 1, migrateOnStart: true };
+  const holder = await openDatabase(config);
+  const waiter = await openDatabase({ ...config, migrateOnStart: false });
+  try {
+    await holder.insertInto('accounts').values({ id: 1, project_id: 'p', name: 'a', region: 'CN', status: 'active', created_at: 0 }).execute();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holding = holder.transaction().execute(async (trx) => {
+      await trx.insertInto('blacklist').values({ account_id: 1, phone: 'first', created_at: 0 }).execute();
+      locked();
+      await held;
+    });
+    await isLocked;
+    const started = Date.now();
+    const waiting = waiter.transaction().execute(async (trx) => {
+      await trx.insertInto('blacklist').values({ account_id: 1, phone: 'second', created_at: 0 }).execute();
+    });
+    // While the waiter waits for the lock, timers still fire: its wait is not a sleep inside SQLite.
+    let ticks = 0;
+    while (Date.now() - started < 200) {
+      await new Promise((r) => setTimeout(r, 10));
+      ticks++;
+    }
+    assert.ok(ticks >= 10, `the event loop ran only ${ticks} timers in 200 ms`);
+    release();
+    await Promise.all([holding, waiting]);
+    const phones = (await waiter.selectFrom('blacklist').select('phone').execute()).map((r) => r.phone).sort();
+    assert.deepEqual(phones, ['first', 'second']);
+  } finally {
+    await holder.destroy();
+    await waiter.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,6 +9,8 @@ import type { Database as Schema } from './schema.ts';
 
 export type Db = Kysely<Schema>;
 
+const BUSY_TIMEOUT_MS = 10_000;
+
 type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart'>;
 
 /**
@@ -35,7 +37,7 @@ function openSqlite(config: DbConfig, file: string): Db {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${config.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   // The CLI and the server share the file; wait for each other's write locks instead of failing.
-  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   return new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
 }
@@ -44,29 +46,40 @@ function openSqlite(config: DbConfig, file: string): Db {
  * Transactions start with BEGIN IMMEDIATE. A deferred transaction that reads and then writes fails at
  * once with SQLITE_BUSY (busy_timeout does not apply) when another connection, such as the delivery
  * thread or the CLI, committed in between; taking the write lock up front makes it wait its turn.
- * BEGIN IMMEDIATE itself can still answer SQLITE_BUSY at once in WAL mode without consulting the busy
- * handler (seen under load while the other connection commits and checkpoints): nothing has happened
- * yet, so it is retried for up to BEGIN_RETRY_MS.
+ *
+ * It waits asynchronously: SQLite's busy handler sleeps inside the call and so would stop the whole
+ * event loop (every HTTP request of the API, every SMPP PDU of the delivery thread) while another
+ * connection holds the write lock. BEGIN IMMEDIATE is tried with busy_timeout 0 and retried after a
+ * timer, for up to BEGIN_RETRY_MS; statements outside transactions keep the blocking busy_timeout.
+ * (It also covers an SQLITE_BUSY that BEGIN IMMEDIATE answered at once under load, busy handler or not.)
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     const driver = super.createDriver() as SqliteDriver;
     driver.beginTransaction = async (connection: DatabaseConnection) => {
       const deadline = Date.now() + BEGIN_RETRY_MS;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-          return;
-        } catch (err) {
-          if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, Math.min(2 + attempt * 2, 50)));
+      await connection.executeQuery(NO_BUSY_WAIT);
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await connection.executeQuery(BEGIN);
+            return;
+          } catch (err) {
+            if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+            await new Promise((r) => setTimeout(r, Math.min(1 + attempt, 20)));
+          }
         }
+      } finally {
+        await connection.executeQuery(BUSY_WAIT);
       }
     };
     return driver;
   }
 }
 
+const BEGIN = CompiledQuery.raw('begin immediate');
+const NO_BUSY_WAIT = CompiledQuery.raw('pragma busy_timeout = 0');
+const BUSY_WAIT = CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`);
 const BEGIN_RETRY_MS = 10_000;
 
 /** Applies pending migrations; returns the names applied now. */
