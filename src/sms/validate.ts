@@ -28,6 +28,18 @@ export interface TemplateRef {
   id: string;
   content: string;
   paramCount: number;
+  /** 3 = marketing: its unsubscribe note is part of every text sent with it. */
+  purpose?: number;
+  unsubscribeInfo?: string;
+}
+
+const MARKETING = 3;
+
+/** The template rendered; a marketing template's unsubscribe note is appended unless the text already has it. */
+export function renderBody(template: TemplateRef, params: string[]): string {
+  const body = renderTemplate(template.content, params);
+  const note = template.purpose === MARKETING ? template.unsubscribeInfo?.trim() : undefined;
+  return note && !body.includes(note) ? `${body} ${note}` : body;
 }
 
 export const MAX_CONTENT_CHARS = 500;
@@ -84,7 +96,7 @@ export function validateTarget(
   if (phone.region === 'CN' && !sender) {
     return { ok: false, reason: 'a signature (SigContent/SenderId) is required for mainland China numbers', retCode: RetCode.NoApprovedSignature };
   }
-  const content = composeText(phone.region, sender, renderTemplate(template.content, target.params));
+  const content = composeText(phone.region, sender, renderBody(template, target.params));
   const chars = [...content].length;
   if (chars > MAX_CONTENT_CHARS) {
     return { ok: false, reason: `content is ${chars} characters, more than ${MAX_CONTENT_CHARS}`, retCode: RetCode.InvalidParameter };
