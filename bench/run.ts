@@ -143,6 +143,7 @@ async function scenario(name: string, server: ServerProcess, concurrency: number
   }
   const untilDelivered = (performance.now() - t0) / 1000;
   const cpuTotal = cpuSeconds(pid) - cpu0;
+  if (r.failures > 0) console.error('server errors:', server.output.filter((l) => /"level":50/.test(l)).slice(0, 2).join('\n').slice(0, 2000));
   const row = {
     scenario: name,
     loadGenerator: r.generator,
@@ -280,8 +281,10 @@ async function smppRows() {
     { name: 'SMSC answers after 10 ms, window 100', delay: 10, window: 100, throughput: 0, count: messages / 2 },
     { name: 'throughput cap 2000/s, window 100', delay: 0, window: 100, throughput: 2000, count: 20_000 },
   ];
+  // BENCH_SMPP_CASES=0,2 runs only those rows (0: at once, 1: after 10 ms, 2: cap).
+  const picked = process.env.BENCH_SMPP_CASES?.split(',').map(Number);
   try {
-    for (const c of cases) {
+    for (const c of cases.filter((_, i) => !picked || picked.includes(i))) {
       const sim = await startSimulator({ systemId: 'usms', password: 'secret1', receiptDelayMs: 20, responseDelayMs: c.delay, keepSubmitted: 0 });
       const server = await ServerProcess.start({ USMS_RATE_LIMIT: '0', USMS_LOG_LEVEL: 'warn', USMS_CARRIER_POLL_MS: '500', USMS_CALLBACK_POLL_MS: '100' });
       const outbox = await outboxReader(server.workspace);

@@ -7,9 +7,12 @@ import type { CarrierConfig } from '../store/carriers.ts';
 import type { CarrierStatus } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
 import { storeInbound } from '../store/inbound.ts';
-import { dropParts, partsOf, rollUpAfterSubmit, saveParts, type AcceptedPart, type StoredPart } from '../store/message-parts.ts';
+import type { Kysely } from 'kysely';
+import type { Finished, StreamingCarrier, StreamMessage, Submitted } from '../delivery/stream-worker.ts';
+import { dropParts, partsOf, recordSubmitsIn, rollUpAfterSubmit, saveParts, type AcceptedPart, type StoredPart } from '../store/message-parts.ts';
+import type { Database } from '../store/schema.ts';
 import type { Receipt, SubmitOutcome } from '../store/messages.ts';
-import type { Carrier, OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
+import type { OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
 import { ConcatRefs } from './concat-refs.ts';
 import { decodeMo, MoReassembler } from './smpp-inbound.ts';
 import { buildParts, destinationAddress, planMessage, sourceAddress, submitPdu, type EncodingOptions, type MessagePlan } from './smpp-message.ts';
@@ -55,7 +58,7 @@ type Failure = Extract<SubmitResult, { ok: false }>;
  * the session halves its rate). A requeued message resends only the parts not accepted yet, with
  * the same concatenation reference.
  */
-export class SmppCarrier implements Carrier {
+export class SmppCarrier implements StreamingCarrier {
   readonly name: string;
   readonly atLeastOnce: boolean;
   private tx!: Session;
@@ -149,6 +152,42 @@ export class SmppCarrier implements Carrier {
     const results = await Promise.all(plans.map((p, i) => ('result' in p ? p.result : this.send(messages[i]!, p, accepted))));
     await saveParts(this.o.db, this.name, accepted);
     return results;
+  }
+
+  // ---- streaming (delivery/stream-worker.ts) ------------------------------------------------------
+
+  /**
+   * Plans the messages and starts their parts through the window right away; one promise per message.
+   * Only a message claimed before (attempts > 1) can have parts stored: the others skip that read.
+   */
+  async submitEach(messages: StreamMessage[]): Promise<Array<Promise<Submitted>>> {
+    const retried = messages.filter((m) => m.attempts > 1).map((m) => m.id);
+    const prior = retried.length ? await partsOf(this.o.db, retried) : new Map<number, StoredPart[]>();
+    const plans = messages.map((m) => this.prepare(m, prior.get(m.id)));
+    const stale = plans.flatMap((p, i) => ('drop' in p && p.drop ? [messages[i]!.id] : []));
+    if (stale.length) await dropParts(this.o.db, stale);
+    return plans.map((p, i) => {
+      if ('result' in p) return Promise.resolve({ result: p.result });
+      const extra: SmppSubmitted = { parts: [], resumed: p.done.size > 0 };
+      return this.send(messages[i]!, p, extra.parts).then((result) => ({ result, extra }));
+    });
+  }
+
+  /** Accepted parts, outcomes and (for resumed messages) the roll-up, in the worker's transaction. */
+  async recordIn(trx: Kysely<Database>, owner: string, finished: Finished[]): Promise<void> {
+    const parts: AcceptedPart[] = [];
+    const resumed: number[] = [];
+    for (const f of finished) {
+      const extra = f.extra as SmppSubmitted | undefined;
+      if (!extra) continue;
+      for (const p of extra.parts) parts.push(p);
+      if (extra.resumed) resumed.push(f.outcome.id);
+    }
+    await recordSubmitsIn(trx, owner, this.name, finished.map((f) => f.outcome), parts, resumed);
+  }
+
+  backlog(): number {
+    return this.tx?.queued ?? 0;
   }
 
   async afterRecorded(outcomes: SubmitOutcome[]): Promise<void> {
@@ -326,6 +365,13 @@ export class SmppCarrier implements Carrier {
     await Promise.allSettled([...this.moWrites]);
     await Promise.all(this.sessions().map((s) => s.close()));
   }
+}
+
+/** What a streamed submit leaves for recordIn. */
+interface SmppSubmitted {
+  parts: AcceptedPart[];
+  /** Parts of an earlier attempt were kept: their receipts may have come while the message was `sending`. */
+  resumed: boolean;
 }
 
 interface Prepared {

@@ -5,10 +5,20 @@ import { applyReceipts, type Receipt } from '../store/messages.ts';
 const RETRY_FOR_MS = 120_000;
 const GATHER_MS = 20;
 
-interface Pending {
+export interface Pending {
   receipt: Receipt;
   /** Give up matching after this time. */
   until: number;
+}
+
+/** Who stores the receipts instead of the sink's own timer (see ReceiptSink.attach). */
+export interface ReceiptHost {
+  wake(): void;
+}
+
+export interface TakenReceipts {
+  items: Pending[];
+  settlers: Array<() => void>;
 }
 
 /** Stores receipts; returns the ones that matched nothing yet. */
@@ -25,6 +35,9 @@ export class ReceiptSink {
   private waiting: Pending[] = [];
   private settlers: Array<() => void> = [];
   private scheduled = false;
+  private batchSince = 0;
+  private host: ReceiptHost | undefined;
+  private retryScheduled = false;
   private chain: Promise<void> = Promise.resolve();
   private readonly retryTimer: NodeJS.Timeout;
 
@@ -53,6 +66,7 @@ export class ReceiptSink {
   }
 
   async close(): Promise<void> {
+    this.detach();
     clearInterval(this.retryTimer);
     while (this.scheduled) await new Promise((r) => setTimeout(r, GATHER_MS));
     await this.chain;
@@ -60,11 +74,61 @@ export class ReceiptSink {
 
   private enqueue(items: Pending[]): void {
     if (items.length === 0) return;
+    if (this.batch.length === 0) this.batchSince = Date.now();
     for (const item of items) this.batch.push(item);
     this.schedule();
   }
 
+  /**
+   * Lets `host` (the carrier's streaming worker) store the receipts in its own transactions, with the
+   * submit outcomes: one commit for both. The sink only wakes it; `detach` hands the job back.
+   */
+  attach(host: ReceiptHost): void {
+    this.host = host;
+  }
+
+  detach(): void {
+    this.host = undefined;
+    if (this.batch.length || this.settlers.length) this.schedule();
+  }
+
+  /** For the host: receipts waiting to be stored, and since when. */
+  pending(): { count: number; since: number } {
+    return { count: this.batch.length + (this.settlers.length ? 1 : 0), since: this.batchSince };
+  }
+
+  /** For the host: takes the waiting receipts; call `settle` after the transaction. */
+  take(): TakenReceipts {
+    const taken = { items: this.batch, settlers: this.settlers };
+    this.batch = [];
+    this.settlers = [];
+    this.batchSince = 0;
+    return taken;
+  }
+
+  /** For the host: its transaction committed (`unmatched`: stored nowhere yet) or failed (`undefined`). */
+  settle(taken: TakenReceipts, unmatched: Receipt[] | undefined, err?: unknown): void {
+    try {
+      if (unmatched === undefined) {
+        this.log.error({ err, count: taken.items.length }, 'storing receipts failed; will retry');
+        for (const p of taken.items) this.waiting.push(p);
+        return;
+      }
+      const miss = new Set(unmatched);
+      const applied: Receipt[] = [];
+      for (const p of taken.items) (miss.has(p.receipt) ? this.waiting.push(p) : applied.push(p.receipt));
+      if (applied.length) this.onApplied(applied);
+    } finally {
+      for (const s of taken.settlers) s();
+    }
+  }
+
   private schedule(): void {
+    if (this.host) {
+      if (this.batchSince === 0) this.batchSince = Date.now();
+      this.host.wake();
+      return;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       // Gather receipts for a moment: one transaction for many of them.
@@ -73,25 +137,30 @@ export class ReceiptSink {
   }
 
   private flush(): void {
-    const batch = this.batch;
-    const settlers = this.settlers;
-    this.batch = [];
-    this.settlers = [];
     this.scheduled = false;
+    if (this.host) return; // attached meanwhile: the host stores them
+    const taken = this.take();
     this.chain = this.chain.then(async () => {
+      let unmatched: Receipt[] | undefined = [];
+      let error: unknown;
       try {
-        if (batch.length === 0) return;
-        const unmatched = new Set(await this.apply(this.db, this.carrier, batch.map((p) => p.receipt)));
-        const applied: Receipt[] = [];
-        for (const p of batch) (unmatched.has(p.receipt) ? this.waiting.push(p) : applied.push(p.receipt));
-        if (applied.length) this.onApplied(applied);
+        if (taken.items.length) unmatched = await this.apply(this.db, this.carrier, taken.items.map((p) => p.receipt));
       } catch (err) {
-        this.log.error({ err, count: batch.length }, 'storing receipts failed; will retry');
-        for (const p of batch) this.waiting.push(p);
-      } finally {
-        for (const s of settlers) s();
+        unmatched = undefined;
+        error = err;
       }
+      this.settle(taken, unmatched, error);
     });
+  }
+
+  /** Submit outcomes were stored: receipts waiting for their part may match now (at most every GATHER_MS). */
+  retrySoon(): void {
+    if (this.waiting.length === 0 || this.retryScheduled) return;
+    this.retryScheduled = true;
+    setTimeout(() => {
+      this.retryScheduled = false;
+      this.retryWaiting();
+    }, GATHER_MS).unref();
   }
 
   private retryWaiting(): void {

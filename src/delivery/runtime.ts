@@ -10,11 +10,12 @@ import type { Config } from '../config.ts';
 import { CallbackPusher } from '../notify/pusher.ts';
 import { deleteCarrierStatus, loadCarriers, writeCarrierStatus, type CarrierConfig } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
-import { applyPartReceipts } from '../store/message-parts.ts';
+import { applyPartReceipts, applyPartReceiptsIn } from '../store/message-parts.ts';
 import { acquireBindSlot, releaseBindSlot, renewBindSlot } from '../store/carrier-binds.ts';
-import { expireReceiptWaits, recoverExpiredLeases } from '../store/messages.ts';
+import { expireReceiptWaits, recoverExpiredLeases, type SubmitOutcome } from '../store/messages.ts';
 import { pruneBefore } from '../store/retention.ts';
 import { ReceiptSink } from './receipt-sink.ts';
+import { isStreamingCarrier, StreamingWorker } from './stream-worker.ts';
 import { DeliveryWorker } from './worker.ts';
 
 /** Counts by outcome, reported to whoever keeps the metrics. */
@@ -22,14 +23,12 @@ export type OutcomeCounts = Record<string, number>;
 
 const MAINTENANCE_MS = 5_000;
 const RETENTION_EVERY_MS = 3_600_000;
-/** Claim loops per SMPP carrier: one submits while the other records and claims. */
-const CLAIM_LOOPS = 2;
 const STATUS_MS = 1_000;
 
 interface Running {
   carrier: Carrier;
   sink: ReceiptSink;
-  worker: DeliveryWorker;
+  worker: DeliveryWorker | StreamingWorker;
   /** carriers.updated_at of the configuration it runs (a change restarts it). */
   version: number;
   /** The cluster-wide bind slot this node leases for it (SMPP carriers). */
@@ -77,7 +76,7 @@ export class DeliveryRuntime {
     // Routes first: a sandbox started before the carriers are known would claim their messages.
     await this.reload();
     const sandbox = new SandboxCarrier(this.db, this.config.sandbox);
-    await this.startCarrier(sandbox, this.config.workerBatchSize, 1, 0);
+    await this.startCarrier(sandbox, this.config.workerBatchSize, this.config.workerBatchSize, 0);
     await this.maintain();
     this.pusher.start();
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
@@ -151,13 +150,12 @@ export class DeliveryRuntime {
         maxResponseTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
         onInbound: () => this.pusher.notify(),
       });
-      // Little enough to finish within a lease at the rate cap. Under at-most-once, the two claim loops
-      // together hold at most one window of claimed messages: if this node dies, the messages it had
-      // claimed become unknown, and only a window's worth can have been written to the SMSC anyway.
+      // Little enough to finish within a lease at the rate cap. Under at-most-once the worker holds at
+      // most one window of claimed, unrecorded messages: if this node dies, the messages it had claimed
+      // become unknown, and only a window's worth can have been written to the SMSC anyway.
       const byRate = c.throughput > 0 ? Math.floor((c.throughput * this.config.leaseMs) / 1000 / 3) : Infinity;
-      const perLoop = c.policy === 'at-least-once' ? c.window * 4 : Math.ceil(c.window / CLAIM_LOOPS);
-      const batch = Math.max(1, Math.min(this.config.workerBatchSize, perLoop, byRate));
-      await this.startCarrier(carrier, batch, CLAIM_LOOPS, c.updatedAt, slot);
+      const maxHeld = Math.max(1, Math.min(c.policy === 'at-least-once' ? c.window * 8 : c.window, 2 * this.config.workerBatchSize, byRate));
+      await this.startCarrier(carrier, Math.min(this.config.workerBatchSize, maxHeld), maxHeld, c.updatedAt, slot);
       this.log.info({ carrier: c.name, slot, host: c.host, port: c.port, bind: c.bindType, routes: this.router.describe() }, 'carrier started');
     }
   }
@@ -171,7 +169,8 @@ export class DeliveryRuntime {
     if (r.slot !== undefined) await releaseBindSlot(this.db, r.carrier.name, r.slot, this.node);
   }
 
-  private async startCarrier(carrier: Carrier, batchSize: number, concurrency: number, version: number, slot?: number): Promise<void> {
+  /** `maxHeld`: claimed and unrecorded messages at most, for a streaming carrier (SMPP). */
+  private async startCarrier(carrier: Carrier, batchSize: number, maxHeld: number, version: number, slot?: number): Promise<void> {
     const name = carrier.name;
     const sink = new ReceiptSink(
       this.db,
@@ -183,14 +182,26 @@ export class DeliveryRuntime {
       },
       carrier instanceof SmppCarrier ? applyPartReceipts : undefined,
     );
-    const worker = new DeliveryWorker(this.db, carrier, this.log, {
+    const common = {
       batchSize,
       leaseMs: this.config.leaseMs,
       pollMs: this.config.pollMs,
-      concurrency,
       routeFilter: () => this.router.claimFilter(name),
-      onOutcomes: (outcomes) => this.report(countBy(outcomes.map((o) => o.result))),
-    });
+      onOutcomes: (outcomes: SubmitOutcome[]) => {
+        this.report(countBy(outcomes.map((o) => o.result)));
+        // Receipts that outran their submit_sm_resp can match now.
+        sink.retrySoon();
+      },
+    };
+    let worker: DeliveryWorker | StreamingWorker;
+    if (isStreamingCarrier(carrier)) {
+      const streaming = new StreamingWorker(this.db, carrier, this.log, { ...common, maxHeld });
+      // One commit for outcomes and receipts (SMPP receipts are matched per part).
+      streaming.attachReceipts(sink, applyPartReceiptsIn);
+      worker = streaming;
+    } else {
+      worker = new DeliveryWorker(this.db, carrier, this.log, { ...common, concurrency: 1 });
+    }
     await carrier.start((receipts) => sink.push(receipts));
     worker.start();
     this.running.set(name, { carrier, sink, worker, version, slot });

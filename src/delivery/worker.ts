@@ -129,7 +129,7 @@ export class DeliveryWorker {
   }
 }
 
-function toOutcome(id: number, attempts: number, result: SubmitResult | undefined, atLeastOnce: boolean): SubmitOutcome {
+export function toOutcome(id: number, attempts: number, result: SubmitResult | undefined, atLeastOnce: boolean): SubmitOutcome {
   if (!result) return { id, result: 'unknown', code: 'UNKNOWN', desc: 'carrier gave no result' };
   if (result.ok) return { id, result: 'sent', carrierMsgId: result.carrierMsgId };
   if (result.kind === 'permanent') return { id, result: 'failed', code: result.code, desc: result.desc };

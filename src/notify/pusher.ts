@@ -24,6 +24,8 @@ import { signPush } from './sign.ts';
 export type PusherConfig = Pick<Config, 'callbacks' | 'reportRetentionHours' | 'dataDir' | 'masterKey'>;
 
 const MAX_CONCURRENT = 8;
+/** Requests in a row for one account and MsgType before the others get their turn. */
+const MAX_ROUNDS = 20;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAINTENANCE_MS = 60_000;
 /** A claim outlives the request's timeout by this much before someone else may take the items. */
@@ -98,7 +100,11 @@ export class CallbackPusher {
     }
   }
 
-  /** One request for one account and MsgType. */
+  /**
+   * Requests for one account and MsgType, one at a time, while it has due items (at most
+   * MAX_ROUNDS, then the group goes back in line). After a delivered request, marking its items and
+   * claiming the next batch is one commit.
+   */
   private async pushGroup(accountId: number, msgType: MsgTypeValue): Promise<void> {
     const cfg = this.config.callbacks;
     const url = await getCallbackUrl(this.db, accountId);
@@ -107,17 +113,28 @@ export class CallbackPusher {
       if (n) this.log.warn({ accountId, count: n }, 'callback URL removed: pending pushes kept as failed');
       return;
     }
-    const claimed = await claimItems(this.db, this.owner, accountId, msgType, cfg.batchSize, cfg.timeoutMs + LEASE_MARGIN_MS);
-    if (claimed.length === 0) return;
-    const { body, items, rest } = buildBody(msgType, claimed, cfg.maxBodyBytes);
-    await releaseItems(this.db, this.owner, rest.map((i) => i.id));
-
-    const key = await signingKey(this.db, this.secretBox(), accountId);
-    const result: PushResult = key ? await this.post(url, body, signPush(key, body)) : { ok: false, error: 'the account has no active API key to sign with' };
-    if (result.ok) {
-      await markDelivered(this.db, this.owner, items.map((i) => i.id));
-      return;
+    const leaseMs = cfg.timeoutMs + LEASE_MARGIN_MS;
+    let claimed = await claimItems(this.db, this.owner, accountId, msgType, cfg.batchSize, leaseMs);
+    let key: { publicKey: string; secret: string } | undefined | null = null;
+    for (let round = 1; claimed.length > 0; round++) {
+      const { body, items, rest } = buildBody(msgType, claimed, cfg.maxBodyBytes);
+      await releaseItems(this.db, this.owner, rest.map((i) => i.id));
+      if (key === null) key = await signingKey(this.db, this.secretBox(), accountId);
+      const result: PushResult = key ? await this.post(url, body, signPush(key, body)) : { ok: false, error: 'the account has no active API key to sign with' };
+      if (!result.ok) {
+        await this.failed(accountId, url, msgType, items, result);
+        return;
+      }
+      const more = this.running && round < MAX_ROUNDS;
+      claimed = await this.db.transaction().execute(async (trx) => {
+        await markDelivered(trx, this.owner, items.map((i) => i.id));
+        return more ? claimItems(trx, this.owner, accountId, msgType, cfg.batchSize, leaseMs) : [];
+      });
     }
+  }
+
+  private async failed(accountId: number, url: string, msgType: MsgTypeValue, items: ClaimedItem[], result: PushResult): Promise<void> {
+    const cfg = this.config.callbacks;
     const now = Date.now();
     // One retry time for the whole batch (the jitter would otherwise split it into several requests);
     // an item past its attempt or age limit still fails on its own.

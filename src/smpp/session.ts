@@ -56,6 +56,8 @@ interface Pending {
 interface Queued {
   command: 'submit_sm' | 'data_sm' | 'query_sm';
   pdu: Pdu;
+  /** The encoded PDU (from the enqueue check); the sequence is stamped in when it is written. */
+  bytes: Buffer;
   timer: NodeJS.Timeout;
   done: boolean;
   resolve: (pdu: Pdu) => void;
@@ -343,13 +345,14 @@ export class Session extends EventEmitter {
     if (!this.open || this.stateValue === 'closing') {
       return Promise.reject(new SmppError('session is not open', 'SMPP_CLOSED', false, false));
     }
+    let bytes: Buffer;
     try {
-      serialize(pdu); // fail fast, unwritten, on values that cannot be encoded
+      bytes = serialize({ ...pdu, status: 0 } as Pdu); // fail fast, unwritten, on values that cannot be encoded
     } catch (err) {
       return Promise.reject(new SmppError(`cannot encode ${command}: ${(err as Error).message}`, 'SMPP_ENCODE', false, false));
     }
     return new Promise((resolve, reject) => {
-      const item: Queued = { command, pdu, resolve, reject, done: false, timer: undefined as unknown as NodeJS.Timeout };
+      const item: Queued = { command, pdu, bytes, resolve, reject, done: false, timer: undefined as unknown as NodeJS.Timeout };
       item.timer = setTimeout(() => {
         item.done = true;
         reject(new SmppError(`${command} waited ${this.o.queueTimeoutMs} ms for a bind or window space`, 'SMPP_QUEUE_TIMEOUT', false, true));
@@ -382,7 +385,7 @@ export class Session extends EventEmitter {
         item.done = true;
         clearTimeout(item.timer);
         this.countSend();
-        this.request(item.command, item.pdu, true).then((resp) => item.resolve(resp as Pdu), item.reject);
+        this.request(item.command, item.pdu, true, item.bytes).then((resp) => item.resolve(resp as Pdu), item.reject);
       }
     } finally {
       socket.uncork();
@@ -405,8 +408,8 @@ export class Session extends EventEmitter {
     this.queueHead = 0;
   }
 
-  /** Writes one request now (no queue) and waits for its response. */
-  private request<C extends RequestName>(command: C, pdu: Pdu, windowed = false): Promise<ResponseOf<C>> {
+  /** Writes one request now (no queue) and waits for its response. `encoded`: the PDU already serialized. */
+  private request<C extends RequestName>(command: C, pdu: Pdu, windowed = false, encoded?: Buffer): Promise<ResponseOf<C>> {
     const socket = this.socket;
     if (!socket || socket.destroyed || !socket.writable) {
       return Promise.reject(new SmppConnectionError(`not connected; ${command} not sent`, false));
@@ -415,7 +418,12 @@ export class Session extends EventEmitter {
     const sequence = this.sequence;
     let bytes: Buffer;
     try {
-      bytes = serialize({ ...pdu, sequence, status: 0 } as Pdu);
+      if (encoded) {
+        bytes = encoded;
+        bytes.writeUInt32BE(sequence, 12); // header: length, id, status, sequence
+      } else {
+        bytes = serialize({ ...pdu, sequence, status: 0 } as Pdu);
+      }
     } catch (err) {
       return Promise.reject(new SmppError(`cannot encode ${command}: ${(err as Error).message}`, 'SMPP_ENCODE', false, false));
     }

@@ -1,14 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Db } from './db.ts';
+import { padPow2, pow2Chunks } from './batching.ts';
 import { isPostgres } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 /** `MsgType` of a push: what its `Data` items are. */
 export const MsgType = { Reply: 0, Receipt: 2 } as const;
 export type MsgTypeValue = (typeof MsgType)[keyof typeof MsgType];
-
-const CHUNK = 200;
 
 // ---- callback URLs -------------------------------------------------------------------------------
 
@@ -50,11 +49,11 @@ export async function signingKey(db: Db, box: SecretBox, accountId: number): Pro
 /** Queues items (each a JSON object text) for one account; works inside a caller's transaction. */
 export async function enqueueItems(db: Kysely<Database>, items: Array<{ accountId: number; msgType: MsgTypeValue; payload: string }>): Promise<void> {
   const now = Date.now();
-  for (let i = 0; i < items.length; i += CHUNK) {
+  for (const chunk of pow2Chunks(items, 128)) {
     await db
       .insertInto('callback_items')
       .values(
-        items.slice(i, i + CHUNK).map((it) => ({
+        chunk.map((it) => ({
           account_id: it.accountId,
           msg_type: it.msgType,
           payload: it.payload,
@@ -98,7 +97,7 @@ export interface ClaimedItem {
  * attempt moves to the end of the lease, so nobody else sends them meanwhile, and a crashed sender's
  * items come due again when the lease ends.
  */
-export async function claimItems(db: Db, owner: string, accountId: number, msgType: number, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
+export async function claimItems(db: Kysely<Database>, owner: string, accountId: number, msgType: number, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
   const now = Date.now();
   // Picked once in a materialized CTE (see pullReports: PostgreSQL may re-run an IN-subquery with LIMIT).
   const rows = await db
@@ -142,13 +141,13 @@ export async function releaseItems(db: Db, owner: string, ids: number[]): Promis
     .execute();
 }
 
-export async function markDelivered(db: Db, owner: string, ids: number[]): Promise<number> {
+export async function markDelivered(db: Kysely<Database>, owner: string, ids: number[]): Promise<number> {
   if (ids.length === 0) return 0;
   const now = Date.now();
   const res = await db
     .updateTable('callback_items')
     .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), lease_owner: null, last_error: null, delivered_at: now, updated_at: now }))
-    .where('id', 'in', ids)
+    .where('id', 'in', padPow2(ids))
     .where('lease_owner', '=', owner)
     .where('status', '=', 'pending')
     .executeTakeFirst();

@@ -28,6 +28,9 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 function openPostgres(url: string, poolSize = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection the server closed (restart, failover, a dropped test database) is discarded by the
+  // pool and the next query opens a new one; without a listener its 'error' event would end the process.
+  pool.on('error', () => {});
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 

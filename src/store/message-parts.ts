@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from './db.ts';
-import type { Receipt } from './messages.ts';
-import { recordFinalReceipts } from './reports.ts';
+import { recordOutcomesIn, type Receipt, type SubmitOutcome } from './messages.ts';
+import { padPow2, pow2Chunks } from './batching.ts';
+import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus } from './schema.ts';
 
 /**
@@ -34,32 +35,58 @@ export interface StoredPart {
 /** Stores parts the carrier accepted. A part stored before (a resumed message) is overwritten. */
 export async function saveParts(db: Db, carrier: string, parts: AcceptedPart[]): Promise<void> {
   if (parts.length === 0) return;
+  await db.transaction().execute((trx) => savePartsIn(trx, carrier, parts));
+}
+
+/** saveParts inside the caller's transaction. */
+export async function savePartsIn(trx: Kysely<Database>, carrier: string, parts: AcceptedPart[]): Promise<void> {
   const now = Date.now();
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < parts.length; i += 200) {
-      await trx
-        .insertInto('message_parts')
-        .values(parts.slice(i, i + 200).map((p) => ({
-          message_id: p.messageId, part_no: p.partNo, total: p.total, carrier, carrier_msg_id: p.carrierMsgId, ref: p.ref, e164: p.e164,
-          status: 'sent', receipt_code: null, receipt_desc: null, receipt_at: null, created_at: now, updated_at: now,
-        })))
-        .onConflict((oc) => oc.columns(['message_id', 'part_no']).doUpdateSet((eb) => ({
-          total: eb.ref('excluded.total'), carrier: eb.ref('excluded.carrier'), carrier_msg_id: eb.ref('excluded.carrier_msg_id'),
-          ref: eb.ref('excluded.ref'), status: 'sent', receipt_code: null, receipt_desc: null, receipt_at: null, updated_at: now,
-        })))
-        .execute();
-    }
-  });
+  for (const chunk of pow2Chunks(parts, 128)) {
+    await trx
+      .insertInto('message_parts')
+      .values(chunk.map((p) => ({
+        message_id: p.messageId, part_no: p.partNo, total: p.total, carrier, carrier_msg_id: p.carrierMsgId, ref: p.ref, e164: p.e164,
+        status: 'sent', receipt_code: null, receipt_desc: null, receipt_at: null, created_at: now, updated_at: now,
+      })))
+      .onConflict((oc) => oc.columns(['message_id', 'part_no']).doUpdateSet((eb) => ({
+        total: eb.ref('excluded.total'), carrier: eb.ref('excluded.carrier'), carrier_msg_id: eb.ref('excluded.carrier_msg_id'),
+        ref: eb.ref('excluded.ref'), status: 'sent', receipt_code: null, receipt_desc: null, receipt_at: null, updated_at: now,
+      })))
+      .execute();
+  }
+}
+
+/**
+ * One transaction for what a batch of finished submits leaves behind: the accepted parts, the
+ * messages' outcomes (fenced by the lease), and the roll-up of resumed messages whose earlier parts
+ * may have got receipts while the message was `sending`. A new message's parts and its `sent` status
+ * commit together, so a receipt can never find its part before the message is `sent`.
+ */
+export async function recordSubmitsIn(
+  trx: Kysely<Database>,
+  owner: string,
+  carrier: string,
+  outcomes: SubmitOutcome[],
+  parts: AcceptedPart[],
+  resumed: number[],
+): Promise<number> {
+  await savePartsIn(trx, carrier, parts);
+  const changed = await recordOutcomesIn(trx, owner, outcomes);
+  if (resumed.length) {
+    const sent = new Set(outcomes.filter((o) => o.result === 'sent').map((o) => o.id));
+    await rollUpMessages(trx, resumed.filter((id) => sent.has(id)));
+  }
+  return changed;
 }
 
 /** Parts already accepted for these messages (a retry sends only the others). */
 export async function partsOf(db: Db, messageIds: number[]): Promise<Map<number, StoredPart[]>> {
   const out = new Map<number, StoredPart[]>();
-  for (let i = 0; i < messageIds.length; i += 400) {
+  for (let i = 0; i < messageIds.length; i += 256) {
     const rows = await db
       .selectFrom('message_parts')
       .select(['message_id', 'part_no', 'total', 'ref', 'carrier', 'carrier_msg_id'])
-      .where('message_id', 'in', messageIds.slice(i, i + 400))
+      .where('message_id', 'in', padPow2(messageIds.slice(i, i + 256)))
       .execute();
     for (const r of rows) {
       const id = Number(r.message_id);
@@ -139,43 +166,62 @@ export function rollUp(parts: PartState[]): RolledUp | undefined {
  * Returns the receipts that matched no part yet (the submit_sm_resp is not stored yet: retry them).
  */
 export async function applyPartReceipts(db: Db, carrier: string, receipts: Receipt[]): Promise<Receipt[]> {
+  if (receipts.length === 0) return [];
+  return db.transaction().execute((trx) => applyPartReceiptsIn(trx, carrier, receipts));
+}
+
+/** applyPartReceipts inside the caller's transaction. */
+export async function applyPartReceiptsIn(trx: Kysely<Database>, carrier: string, receipts: Receipt[]): Promise<Receipt[]> {
   const unmatched: Receipt[] = [];
   if (receipts.length === 0) return unmatched;
   const now = Date.now();
-  await db.transaction().execute(async (trx) => {
-    const touched = new Set<number>();
-    for (let i = 0; i < receipts.length; i += 400) {
-      const chunk = receipts.slice(i, i + 400);
-      const found = await trx
-        .selectFrom('message_parts')
-        .select(['message_id', 'part_no', 'carrier_msg_id', 'status'])
-        .where('carrier', '=', carrier)
-        .where('carrier_msg_id', 'in', chunk.map((r) => r.carrierMsgId))
-        .execute();
-      const byId = new Map<string, typeof found>();
-      for (const f of found) byId.set(f.carrier_msg_id, [...(byId.get(f.carrier_msg_id) ?? []), f]);
-      for (const r of chunk) {
-        const parts = byId.get(r.carrierMsgId);
-        if (!parts) {
-          unmatched.push(r);
-          continue;
-        }
-        const status = partStatusFor(r.code);
-        for (const p of parts) {
-          // An intermediate notification never overrides a final receipt that came first.
-          if (status === 'enroute' && p.status !== 'sent' && p.status !== 'enroute') continue;
-          await trx
-            .updateTable('message_parts')
-            .set({ status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
-            .where('message_id', '=', p.message_id)
-            .where('part_no', '=', p.part_no)
-            .execute();
-          touched.add(Number(p.message_id));
-        }
+  const touched = new Set<number>();
+  for (let i = 0; i < receipts.length; i += 256) {
+    const chunk = receipts.slice(i, i + 256);
+    const found = await trx
+      .selectFrom('message_parts')
+      .select(['message_id', 'part_no', 'carrier_msg_id', 'status'])
+      .where('carrier', '=', carrier)
+      .where('carrier_msg_id', 'in', padPow2([...new Set(chunk.map((r) => r.carrierMsgId))]))
+      .execute();
+    const byId = new Map<string, Array<{ messageId: number; partNo: number; status: string }>>();
+    for (const f of found) {
+      const list = byId.get(f.carrier_msg_id) ?? [];
+      list.push({ messageId: Number(f.message_id), partNo: Number(f.part_no), status: f.status });
+      byId.set(f.carrier_msg_id, list);
+    }
+    // Each part's new state, receipts applied in arrival order; one update for all of them.
+    const updates = new Map<string, { messageId: number; partNo: number; status: PartStatus; r: Receipt }>();
+    for (const r of chunk) {
+      const parts = byId.get(r.carrierMsgId);
+      if (!parts) {
+        unmatched.push(r);
+        continue;
+      }
+      const status = partStatusFor(r.code);
+      for (const p of parts) {
+        // An intermediate notification never overrides a final receipt that came first.
+        if (status === 'enroute' && p.status !== 'sent' && p.status !== 'enroute') continue;
+        p.status = status;
+        updates.set(`${p.messageId}:${p.partNo}`, { messageId: p.messageId, partNo: p.partNo, status, r });
+        touched.add(p.messageId);
       }
     }
-    await rollUpMessages(trx, [...touched]);
-  });
+    if (updates.size === 0) continue;
+    const values = sql.join(
+      padPow2([...updates.values()]).map(
+        (u) =>
+          sql`(cast(${u.messageId} as bigint), cast(${u.partNo} as integer), cast(${u.status} as text), cast(${u.r.code} as text), cast(${u.r.desc} as text), cast(${u.r.at} as bigint))`,
+      ),
+    );
+    await sql`
+      with v(mid, pno, status, code, descr, at) as (values ${values})
+      update message_parts
+         set status = v.status, receipt_code = v.code, receipt_desc = v.descr, receipt_at = v.at, updated_at = ${now}
+        from v
+       where message_parts.message_id = v.mid and message_parts.part_no = v.pno`.execute(trx);
+  }
+  await rollUpMessages(trx, [...touched]);
   return unmatched;
 }
 
@@ -187,16 +233,21 @@ export async function applyPartReceipts(db: Db, carrier: string, receipts: Recei
 export async function rollUpMessages(db: Kysely<Database>, messageIds: number[]): Promise<number> {
   if (messageIds.length === 0) return 0;
   const now = Date.now();
-  const changed: number[] = [];
-  for (let i = 0; i < messageIds.length; i += 400) {
-    const ids = messageIds.slice(i, i + 400);
-    const open = await db.selectFrom('messages').select(['id', 'status']).where('id', 'in', ids).where('status', 'in', ['sent', 'unknown']).execute();
+  let count = 0;
+  for (let i = 0; i < messageIds.length; i += 256) {
+    const ids = messageIds.slice(i, i + 256);
+    const open = await db
+      .selectFrom('messages')
+      .select(['id', 'status', 'account_id', 'session_no', 'phone', 'region', 'segments', 'user_id'])
+      .where('id', 'in', padPow2(ids))
+      .where('status', 'in', ['sent', 'unknown'])
+      .execute();
     if (open.length === 0) continue;
-    const current = new Map(open.map((o) => [Number(o.id), o.status]));
+    const current = new Map(open.map((o) => [Number(o.id), o]));
     const rows = await db
       .selectFrom('message_parts')
       .select(['message_id', 'part_no', 'total', 'status', 'receipt_code', 'receipt_desc', 'receipt_at'])
-      .where('message_id', 'in', open.map((o) => Number(o.id)))
+      .where('message_id', 'in', padPow2(open.map((o) => Number(o.id))))
       .execute();
     const byMessage = new Map<number, PartState[]>();
     for (const r of rows) {
@@ -205,20 +256,39 @@ export async function rollUpMessages(db: Kysely<Database>, messageIds: number[])
       list.push({ partNo: Number(r.part_no), total: Number(r.total), status: r.status, code: r.receipt_code, desc: r.receipt_desc, at: r.receipt_at === null ? null : Number(r.receipt_at) });
       byMessage.set(id, list);
     }
+    const final: Array<{ id: number; result: RolledUp }> = [];
     for (const [id, parts] of byMessage) {
       const result = rollUp(parts);
-      if (!result || result.status === current.get(id)) continue;
-      const res = await db
-        .updateTable('messages')
-        .set({ status: result.status, receipt_code: result.code, receipt_desc: result.desc, receipt_at: result.at, updated_at: now })
-        .where('id', '=', id)
-        .where('status', 'in', ['sent', 'unknown'])
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) > 0) changed.push(id);
+      if (result && result.status !== current.get(id)!.status) final.push({ id, result });
     }
+    if (final.length === 0) continue;
+    const values = sql.join(
+      padPow2(final).map(
+        ({ id, result: r }) =>
+          sql`(cast(${id} as bigint), cast(${r.status} as text), cast(${r.code} as text), cast(${r.desc} as text), cast(${r.at} as bigint))`,
+      ),
+    );
+    const changed = await sql<{ id: number }>`
+      with v(id, status, code, descr, at) as (values ${values})
+      update messages
+         set status = v.status, receipt_code = v.code, receipt_desc = v.descr, receipt_at = v.at, updated_at = ${now}
+        from v
+       where messages.id = v.id and messages.status in ('sent', 'unknown')
+      returning messages.id`.execute(db);
+    const done = new Set(changed.rows.map((r) => Number(r.id)));
+    const reported: FinalMessage[] = [];
+    for (const { id, result } of final) {
+      if (!done.has(id)) continue;
+      const m = current.get(id)!;
+      reported.push({
+        id, account_id: Number(m.account_id), session_no: m.session_no, phone: m.phone, region: m.region, segments: Number(m.segments), user_id: m.user_id,
+        status: result.status, receipt_code: result.code, receipt_desc: result.desc, receipt_at: result.at, updated_at: now,
+      });
+    }
+    await recordFinalReports(db, reported);
+    count += reported.length;
   }
-  await recordFinalReceipts(db, changed);
-  return changed.length;
+  return count;
 }
 
 /** rollUpMessages in its own transaction. */

@@ -1,8 +1,9 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
+import { paddedChunks } from './batching.ts';
 import { recordFinalReceipts } from './reports.ts';
-import type { MessageStatus, MessageTable } from './schema.ts';
+import type { Database, MessageStatus, MessageTable } from './schema.ts';
 
 export type ClaimedMessage = Pick<
   MessageTable,
@@ -14,7 +15,7 @@ export type ClaimedMessage = Pick<
  * On PostgreSQL the inner select takes FOR UPDATE SKIP LOCKED so concurrent workers on several nodes
  * claim disjoint rows; SQLite serialises writers anyway.
  */
-export async function claimDue(db: Db, owner: string, limit: number, leaseMs: number, carrier: string, routeFilter?: RawBuilder<unknown>): Promise<ClaimedMessage[]> {
+export async function claimDue(db: Kysely<Database>, owner: string, limit: number, leaseMs: number, carrier: string, routeFilter?: RawBuilder<unknown>): Promise<ClaimedMessage[]> {
   const now = Date.now();
   // Routing (carriers/routing.ts): only the rows this carrier takes, as a condition on e164 / account_id.
   const routed = routeFilter ? sql`and ${routeFilter}` : sql``;
@@ -33,7 +34,7 @@ export async function claimDue(db: Db, owner: string, limit: number, leaseMs: nu
   return res.rows;
 }
 
-function skipLocked(db: Db) {
+function skipLocked(db: Kysely<Database>) {
   return isPostgres(db) ? sql`for update skip locked` : sql``;
 }
 
@@ -50,43 +51,46 @@ export interface SubmitOutcome {
 /** Records submit outcomes; each write is fenced by the lease so a worker that lost its lease changes nothing. */
 export async function recordOutcomes(db: Db, owner: string, outcomes: SubmitOutcome[]): Promise<number> {
   if (outcomes.length === 0) return 0;
+  return db.transaction().execute((trx) => recordOutcomesIn(trx, owner, outcomes));
+}
+
+/** recordOutcomes inside the caller's transaction. */
+export async function recordOutcomesIn(trx: Kysely<Database>, owner: string, outcomes: SubmitOutcome[]): Promise<number> {
+  if (outcomes.length === 0) return 0;
   const now = Date.now();
   let changed = 0;
-  await db.transaction().execute(async (trx) => {
-    const sent = outcomes.filter((o) => o.result === 'sent');
-    for (let i = 0; i < sent.length; i += 400) {
-      const chunk = sent.slice(i, i + 400);
-      const values = sql.join(chunk.map((o) => sql`(cast(${o.id} as bigint), cast(${o.carrierMsgId ?? null} as text))`));
-      const res = await sql`
-        with v(id, cid) as (values ${values})
-        update messages
-           set status = 'sent', carrier_msg_id = v.cid, sent_at = ${now}, lease_owner = null, lease_until = null, updated_at = ${now}
-          from v
-         where messages.id = v.id and messages.lease_owner = ${owner} and messages.status = 'sending'`.execute(trx);
-      changed += Number(res.numAffectedRows ?? 0);
-    }
-    for (const o of outcomes) {
-      if (o.result === 'sent') continue;
-      const status: MessageStatus = o.result === 'retry' ? 'queued' : o.result;
-      const res = await trx
-        .updateTable('messages')
-        .set({
-          status,
-          next_attempt_at: o.retryAt ?? now,
-          receipt_code: o.result === 'retry' ? null : (o.code ?? null),
-          receipt_desc: o.desc ?? null,
-          receipt_at: o.result === 'retry' ? null : now,
-          lease_owner: null,
-          lease_until: null,
-          updated_at: now,
-        })
-        .where('id', '=', o.id)
-        .where('lease_owner', '=', owner)
-        .where('status', '=', 'sending')
-        .executeTakeFirst();
-      changed += Number(res.numUpdatedRows);
-    }
-  });
+  // Padded: a repeated row updates nothing twice (and counts once).
+  for (const chunk of paddedChunks(outcomes.filter((o) => o.result === 'sent'))) {
+    const values = sql.join(chunk.map((o) => sql`(cast(${o.id} as bigint), cast(${o.carrierMsgId ?? null} as text))`));
+    const res = await sql`
+      with v(id, cid) as (values ${values})
+      update messages
+         set status = 'sent', carrier_msg_id = v.cid, sent_at = ${now}, lease_owner = null, lease_until = null, updated_at = ${now}
+        from v
+       where messages.id = v.id and messages.lease_owner = ${owner} and messages.status = 'sending'`.execute(trx);
+    changed += Number(res.numAffectedRows ?? 0);
+  }
+  for (const o of outcomes) {
+    if (o.result === 'sent') continue;
+    const status: MessageStatus = o.result === 'retry' ? 'queued' : o.result;
+    const res = await trx
+      .updateTable('messages')
+      .set({
+        status,
+        next_attempt_at: o.retryAt ?? now,
+        receipt_code: o.result === 'retry' ? null : (o.code ?? null),
+        receipt_desc: o.desc ?? null,
+        receipt_at: o.result === 'retry' ? null : now,
+        lease_owner: null,
+        lease_until: null,
+        updated_at: now,
+      })
+      .where('id', '=', o.id)
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    changed += Number(res.numUpdatedRows);
+  }
   return changed;
 }
 

@@ -1,11 +1,18 @@
 import { receiptResult } from '../sms/receipt-result.ts';
 import type { Kysely } from 'kysely';
+import { pow2Chunks } from './batching.ts';
 import { accountsWithCallback, enqueueItems, MsgType } from './callbacks.ts';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
-import type { Database, MessageStatus, ReportTable } from './schema.ts';
+import type { Database, MessageStatus, MessageTable, ReportTable } from './schema.ts';
 
 const CHUNK = 200;
+
+/** What a report and receipt push need of a message that just became final. */
+export type FinalMessage = Pick<
+  MessageTable,
+  'account_id' | 'session_no' | 'phone' | 'region' | 'segments' | 'status' | 'receipt_code' | 'receipt_desc' | 'receipt_at' | 'updated_at' | 'user_id'
+> & { id: number };
 
 /**
  * Called by applyReceipts inside its transaction with the messages that just got a final receipt:
@@ -14,16 +21,23 @@ const CHUNK = 200;
  */
 export async function recordFinalReceipts(trx: Kysely<Database>, messageIds: number[]): Promise<void> {
   if (messageIds.length === 0) return;
-  const now = Date.now();
   for (let i = 0; i < messageIds.length; i += CHUNK) {
     const rows = await trx
       .selectFrom('messages')
       .select(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
       .where('id', 'in', messageIds.slice(i, i + CHUNK))
-      .orderBy('id')
       .execute();
-    if (rows.length === 0) continue;
-    const reports = rows.map((r) => ({
+    await recordFinalReports(trx, rows.map((r) => ({ ...r, id: Number(r.id) })));
+  }
+}
+
+/** recordFinalReceipts for messages the caller already read (e.g. the roll-up): reports and pushes in id order. */
+export async function recordFinalReports(trx: Kysely<Database>, messages: FinalMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const now = Date.now();
+  const sorted = [...messages].sort((a, b) => a.id - b.id);
+  for (const chunk of pow2Chunks(sorted, 128)) {
+    const reports = chunk.map((r) => ({
       account_id: Number(r.account_id),
       message_id: Number(r.id),
       session_no: r.session_no,
