@@ -15,7 +15,17 @@ export interface OutboundMessage {
 export type SubmitResult =
   | { ok: true; carrierMsgId: string }
   /** temporary: try again later; permanent: this message cannot go; unknown: it may have gone out. */
-  | { ok: false; kind: 'temporary' | 'permanent' | 'unknown'; code: string; desc: string };
+  | {
+      ok: false;
+      kind: 'temporary' | 'permanent' | 'unknown';
+      code: string;
+      desc: string;
+      /**
+       * A pause asked for, not a failure of this message (the carrier throttles, every concatenation
+       * reference to the number is in flight): the retry does not count toward the attempt limit.
+       */
+      uncounted?: boolean;
+    };
 
 /**
  * Receives a carrier's receipts. The promise settles once they are stored (or held for a later

@@ -215,7 +215,9 @@ export class SmppCarrier implements StreamingCarrier {
       if (plan.refBits) this.refs.hold(destination.addr, ref);
     } else if (plan.refBits) {
       const got = this.refs.acquire(destination.addr, plan.refBits);
-      if (got === undefined) return { result: { ok: false, kind: 'temporary', code: 'REF_BUSY', desc: 'every concatenation reference to this number is in flight' } };
+      if (got === undefined) {
+        return { result: { ok: false, kind: 'temporary', code: 'REF_BUSY', desc: 'every concatenation reference to this number is in flight', uncounted: true } };
+      }
       ref = got;
     }
     return { plan, source, destination, ref, done, drop: Boolean(prior?.length && !resumable) };
@@ -258,7 +260,7 @@ export class SmppCarrier implements StreamingCarrier {
       const code = statusName(err.status);
       if (err.temporary) {
         this.counters.throttled++;
-        return { ok: false, kind: 'temporary', code, desc: `${where}carrier asked us to slow down (${code})` };
+        return { ok: false, kind: 'temporary', code, desc: `${where}carrier asked us to slow down (${code})`, uncounted: true };
       }
       return { ok: false, kind: 'permanent', code, desc: `${where}carrier refused the message (${code})` };
     }
@@ -387,8 +389,11 @@ interface Prepared {
 
 const SEVERITY: Record<Failure['kind'], number> = { temporary: 0, unknown: 1, permanent: 2 };
 
+/** The worse of two part failures; a pause stays uncounted only if every temporary failure was one. */
 function worse(a: Failure | undefined, b: Failure): Failure {
-  return !a || SEVERITY[b.kind] > SEVERITY[a.kind] ? b : a;
+  if (!a) return b;
+  if (SEVERITY[b.kind] !== SEVERITY[a.kind]) return SEVERITY[b.kind] > SEVERITY[a.kind] ? b : a;
+  return a.uncounted && !b.uncounted ? b : a;
 }
 
 function describeReceipt(r: SmppReceipt): string {

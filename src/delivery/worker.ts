@@ -18,6 +18,8 @@ export interface WorkerOptions {
 
 const RETRY_BASE_MS = 2_000;
 const RETRY_MAX_MS = 300_000;
+/** A message held back by throttling is offered again this soon (the session paces the bind itself). */
+const PAUSE_RETRY_MS = 1_000;
 const MAX_ATTEMPTS = 8;
 const GATHER_MS = 20;
 
@@ -134,6 +136,9 @@ export function toOutcome(id: number, attempts: number, result: SubmitResult | u
   if (result.ok) return { id, result: 'sent', carrierMsgId: result.carrierMsgId };
   if (result.kind === 'permanent') return { id, result: 'failed', code: result.code, desc: result.desc };
   if (result.kind === 'unknown' && !atLeastOnce) return { id, result: 'unknown', code: result.code, desc: result.desc };
+  if (result.kind === 'temporary' && result.uncounted) {
+    return { id, result: 'retry', code: result.code, desc: result.desc, retryAt: Date.now() + PAUSE_RETRY_MS, uncounted: true };
+  }
   if (attempts >= MAX_ATTEMPTS) return { id, result: 'failed', code: result.code, desc: `${result.desc} (gave up after ${attempts} attempts)` };
   const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
   return { id, result: 'retry', code: result.code, desc: result.desc, retryAt: Date.now() + delay };

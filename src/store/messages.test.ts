@@ -79,3 +79,17 @@ testOnBothDatabases('expired leases: requeued for at-least-once carriers, unknow
   assert.deepEqual(await recoverExpiredLeases(db, ['sandbox']), { requeued: 1, unknown: 1 });
   assert.deepEqual(await statuses(db), { m0: 'queued', m1: 'unknown' });
 });
+
+testOnBothDatabases('a throttled retry gives its attempt back; an ordinary retry keeps it', async (db) => {
+  await seed(db, 2);
+  for (let round = 0; round < 3; round++) {
+    const claimed = await claimDue(db, 'w', 10, 30_000, 'sandbox');
+    assert.equal(claimed.length, 2);
+    await recordOutcomes(db, 'w', [
+      { id: claimed[0]!.id, result: 'retry', code: 'ESME_RTHROTTLED', desc: 'slow down', retryAt: 0, uncounted: true },
+      { id: claimed[1]!.id, result: 'retry', code: 'SMPP_CLOSED', desc: 'not sent', retryAt: 0 },
+    ]);
+  }
+  const rows = await db.selectFrom('messages').select(['content', 'attempts', 'status']).orderBy('content').execute();
+  assert.deepEqual(rows.map((r) => [r.content, Number(r.attempts), r.status]), [['m0', 0, 'queued'], ['m1', 3, 'queued']]);
+});

@@ -46,6 +46,8 @@ export interface SubmitOutcome {
   code?: string;
   desc?: string;
   retryAt?: number;
+  /** A retry that gives the claim's attempt back (throttling is not the message's failure). */
+  uncounted?: boolean;
 }
 
 /** Records submit outcomes; each write is fenced by the lease so a worker that lost its lease changes nothing. */
@@ -84,6 +86,7 @@ export async function recordOutcomesIn(trx: Kysely<Database>, owner: string, out
         lease_owner: null,
         lease_until: null,
         updated_at: now,
+        ...(o.result === 'retry' && o.uncounted ? { attempts: (eb) => eb('attempts', '-', 1) } : {}),
       })
       .where('id', '=', o.id)
       .where('lease_owner', '=', owner)
