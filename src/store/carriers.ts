@@ -120,6 +120,44 @@ export async function addCarrier(db: Db, box: SecretBox, c: NewCarrier): Promise
   });
 }
 
+/** Route fields: read at every claim, so changing them needs no reconnect. */
+const ROUTE_FIELDS = new Set<keyof NewCarrier>(['prefixes', 'accounts', 'isDefault']);
+
+/**
+ * Changes some fields of a carrier, keeping the rest. A change of anything but its routes bumps
+ * updated_at (the connection's version): running nodes rebind with the new settings. Returns the
+ * carrier as it is now (without its password), or undefined when there is no such carrier.
+ */
+export async function updateCarrier(db: Db, box: SecretBox, name: string, changes: Partial<Omit<NewCarrier, 'name'>>) {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('carriers').selectAll().where('name', '=', name).executeTakeFirst();
+    if (!row) return undefined;
+    const current = toConfig(row, box.open(row.password_sealed));
+    const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<NewCarrier>;
+    const next: NewCarrier = { ...current, ...given, name };
+    validateCarrier(next);
+    const reconnect = (Object.keys(given) as Array<keyof NewCarrier>).some(
+      (k) => !ROUTE_FIELDS.has(k) && JSON.stringify(given[k]) !== JSON.stringify(current[k]),
+    );
+    if (next.isDefault && !current.isDefault) await trx.updateTable('carriers').set({ is_default: 0 }).where('is_default', '=', 1).execute();
+    await trx
+      .updateTable('carriers')
+      .set({
+        host: next.host, port: next.port, tls: next.tls ? 1 : 0, system_id: next.systemId,
+        ...(given.password !== undefined ? { password_sealed: box.seal(next.password) } : {}),
+        system_type: next.systemType, bind_type: next.bindType, window_size: next.window, max_binds: next.binds, throughput: next.throughput,
+        gsm_packing: next.gsmPacking ? 1 : 0, latin1: next.latin1 ? 1 : 0, split_method: next.split, id_format: formatIdFormat(next.idFormat),
+        delivery_policy: next.policy, route_prefixes: next.prefixes.join(','), route_accounts: next.accounts.join(','),
+        is_default: next.isDefault ? 1 : 0, source_addr: next.sourceAddr, service_type: next.serviceType,
+        response_timeout_ms: next.responseTimeoutMs, enquire_link_ms: next.enquireLinkMs, mo_account: next.moAccount,
+        ...(reconnect ? { updated_at: Math.max(Date.now(), current.updatedAt + 1) } : {}),
+      })
+      .where('name', '=', name)
+      .execute();
+    return { reconnect };
+  });
+}
+
 export async function removeCarrier(db: Db, name: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const res = await trx.deleteFrom('carriers').where('name', '=', name).executeTakeFirst();
