@@ -70,6 +70,12 @@ async function statusCounts(db: Db): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
+/** The simulator as the default carrier: at most 2 binds in the cluster, window WINDOW. */
+async function addSimulatorCarrier(api: ServerProcess, port: number) {
+  await api.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(port), '--system-id', 'usms',
+    '--password', 'secret1', '--default', '--binds', '2', '--window', String(WINDOW));
+}
+
 test(`2 API + 3 worker processes, ${MESSAGES} messages: each submitted once, the bind limit holds`, { timeout: 900_000 }, async () => {
   const ws = await Workspace.create();
   const { sim, perDestination } = await countingSimulator();
@@ -81,8 +87,7 @@ test(`2 API + 3 worker processes, ${MESSAGES} messages: each submitted once, the
     const { creds, templateIds } = await apis[0]!.setupAccount({ templates: ['Code {1}'] });
     // The carrier exists before the worker nodes start: a node only learns of a new route at its next
     // reload (USMS_CARRIER_POLL_MS), and meanwhile its sandbox would take the messages.
-    await apis[0]!.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms',
-      '--password', 'secret1', '--default', '--binds', '2', '--window', String(WINDOW));
+    await addSimulatorCarrier(apis[0]!, sim.port);
     for (let i = 0; i < 3; i++) workers.push(await ServerProcess.start({ ...NODE_ENV, USMS_ROLE: 'worker' }, ws));
     await waitFor('two binds', async () => (sim.stats.activeBinds === 2 ? true : undefined), 20_000);
 
@@ -117,8 +122,7 @@ test(`kill -9 a worker, then an API process, mid-run: every accepted message end
   const db = await openDatabase(loadConfig(ws.env));
   try {
     const { creds, templateIds } = await apis[0]!.setupAccount({ templates: ['Code {1}'] });
-    await apis[0]!.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms',
-      '--password', 'secret1', '--default', '--binds', '2', '--window', String(WINDOW));
+    await addSimulatorCarrier(apis[0]!, sim.port);
     for (let i = 0; i < 2; i++) workers.push(await ServerProcess.start({ ...NODE_ENV, USMS_ROLE: 'worker' }, ws));
     await waitFor('two binds', async () => (sim.stats.activeBinds === 2 ? true : undefined), 20_000);
 

@@ -113,9 +113,9 @@ function senderFieldOf(group: unknown, documented: SenderField): SenderField {
 function checkTarget(t: unknown, template: Template, sender: string, region: string) {
   const problem = targetProblem(t);
   if (problem) return { ok: false as const, ...problem };
-  if (!isObject(t)) throw new Error('unreachable: the Target schema admits only objects');
-  const params = normalizeParams(t.TemplateParams)!;
-  return validateTarget({ phone: t.Phone, params, userId: t.UserId, extendCode: t.ExtendCode }, template, sender, region);
+  const target = t as Record<string, unknown>; // the Target schema admits objects only
+  const params = normalizeParams(target.TemplateParams)!;
+  return validateTarget({ phone: target.Phone, params, userId: target.UserId, extendCode: target.ExtendCode }, template, sender, region);
 }
 
 function groupIntoSessions(

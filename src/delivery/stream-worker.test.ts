@@ -2,13 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { SecretBox } from '../auth/secrets.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test } from 'node:test';
-import { createTestDatabase, postgresSkipReason } from '../../test/databases.ts';
+import { testOnBothDatabases } from '../../test/databases.ts';
 import { createAccount } from '../store/accounts.ts';
-import { openDatabase, type Db } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { recordOutcomesIn } from '../store/messages.ts';
 import { writeSessions } from '../store/sessions.ts';
 import { StreamingWorker, type StreamingCarrier, type Submitted } from './stream-worker.ts';
@@ -85,30 +81,4 @@ async function heldAtMostMaxHeld(db: Db) {
   assert.equal(unsettled, 0);
 }
 
-const NAME = 'streaming worker: at most maxHeld claimed and unrecorded at any time; each message submitted and recorded once';
-
-test(`${NAME} (SQLite)`, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'usms-stream-'));
-  const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
-  try {
-    await heldAtMostMaxHeld(db);
-  } finally {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-// Not testOnBothDatabases: its pool of 8 can still be closing connections when the database is
-// dropped WITH (FORCE), and this test's concurrent queries open several. One connection, and a
-// moment for it to close.
-test(`${NAME} (PostgreSQL)`, { skip: postgresSkipReason() }, async () => {
-  const pg = await createTestDatabase();
-  const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: pg.url, dbPoolSize: 1, migrateOnStart: true });
-  try {
-    await heldAtMostMaxHeld(db);
-  } finally {
-    await db.destroy();
-    await new Promise((r) => setTimeout(r, 100));
-    await pg.drop();
-  }
-});
+testOnBothDatabases('streaming worker: at most maxHeld claimed and unrecorded at any time; each message submitted and recorded once', heldAtMostMaxHeld);

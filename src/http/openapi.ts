@@ -89,36 +89,39 @@ function actionPaths(): Record<string, unknown> {
 
 function restPaths(): Record<string, unknown> {
   const op = (operationId: string, summary: string, rest: Record<string, unknown>) => ({ operationId, tags: ['REST v1'], summary, security: BASIC, ...rest });
-  const restHttpCodes = { 401: { description: 'bad ACCESSKEY_ID or ACCESSKEY_SECRET (RetCode 215398)' } };
+  const responses = (schema: TSchema) => ({
+    ...answered(schema, 'the outcome; see RetCode'),
+    401: { description: 'bad ACCESSKEY_ID or ACCESSKEY_SECRET (RetCode 215398)' },
+  });
   return {
     '/api/v1/usms/SendBatchUSMSMessage': {
       post: op('RestSendBatchUSMSMessage', 'Send per-number content; one SessionNo per task group with accepted messages', {
         requestBody: { required: true, content: jsonContent(restSendBatchBody) },
-        responses: { ...answered(restSendBatchAnswer, 'the outcome; see RetCode'), ...restHttpCodes },
+        responses: responses(restSendBatchAnswer),
       }),
     },
     '/api/v1/usms/USMSSendReceipt': {
       get: op('RestUSMSSendReceipt', 'Delivery receipts of up to 100 sessions', {
         parameters: queryParams(restReceiptQuery),
-        responses: { ...answered(restReceiptAnswer, 'the receipts; see RetCode'), ...restHttpCodes },
+        responses: responses(restReceiptAnswer),
       }),
     },
     '/api/v1/usms/USMSTemplate': {
       post: op('RestCreateUSMSTemplate', actionSpecs.CreateUSMSTemplate!.summary, {
         requestBody: { required: true, content: jsonContent(templates.createTemplateParams) },
-        responses: { ...answered(restAnswer(templates.createTemplateAnswer), 'see RetCode'), ...restHttpCodes },
+        responses: responses(restAnswer(templates.createTemplateAnswer)),
       }),
       get: op('RestQueryUSMSTemplate', actionSpecs.QueryUSMSTemplate!.summary, {
         parameters: queryParams(templates.queryTemplateParams),
-        responses: { ...answered(restAnswer(templates.queryTemplateAnswer), 'see RetCode'), ...restHttpCodes },
+        responses: responses(restAnswer(templates.queryTemplateAnswer)),
       }),
       put: op('RestUpdateUSMSTemplate', actionSpecs.UpdateUSMSTemplate!.summary, {
         requestBody: { required: true, content: jsonContent(templates.updateTemplateParams) },
-        responses: { ...answered(restAnswer(templates.updateTemplateAnswer), 'see RetCode'), ...restHttpCodes },
+        responses: responses(restAnswer(templates.updateTemplateAnswer)),
       }),
       delete: op('RestDeleteUSMSTemplate', actionSpecs.DeleteUSMSTemplate!.summary, {
         parameters: queryParams(templates.deleteTemplateParams),
-        responses: { ...answered(restAnswer(templates.deleteTemplateAnswer), 'see RetCode'), ...restHttpCodes },
+        responses: responses(restAnswer(templates.deleteTemplateAnswer)),
       }),
     },
   };
