@@ -44,7 +44,8 @@ test('SQLite read-then-write transactions wait for another process writing, inst
   }
 });
 
-test('a SQLite transaction waiting for the write lock leaves the event loop free, then runs', async () => {
+for (const kind of ['transaction', 'single statement'] as const) {
+test(`a SQLite ${kind} waiting for the write lock leaves the event loop free, then runs`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'usms-db-'));
   const config = { dataDir: dir, sqliteSynchronous: 'normal' as const, dbPoolSize: 1, migrateOnStart: true };
   const holder = await openDatabase(config);
@@ -62,9 +63,13 @@ test('a SQLite transaction waiting for the write lock leaves the event loop free
     });
     await isLocked;
     const started = Date.now();
-    const waiting = waiter.transaction().execute(async (trx) => {
-      await trx.insertInto('blacklist').values({ account_id: 1, phone: 'second', created_at: 0 }).execute();
-    });
+    const second = { account_id: 1, phone: 'second', created_at: 0 };
+    const waiting =
+      kind === 'transaction'
+        ? waiter.transaction().execute(async (trx) => {
+            await trx.insertInto('blacklist').values(second).execute();
+          })
+        : waiter.insertInto('blacklist').values(second).execute();
     // While the waiter waits for the lock, timers still fire: its wait is not a sleep inside SQLite.
     let ticks = 0;
     while (Date.now() - started < 200) {
@@ -82,3 +87,4 @@ test('a SQLite transaction waiting for the write lock leaves the event loop free
     rmSync(dir, { recursive: true, force: true });
   }
 });
+}

@@ -39,51 +39,59 @@ function openSqlite(config: DbConfig, file: string): Db {
   const sqlite = new Database(join(config.dataDir, file));
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${config.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  // The CLI and the server share the file; wait for each other's write locks instead of failing.
-  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Never sleep inside SQLite: a statement that finds the write lock taken is retried on a timer
+  // (AsyncBusySqliteDialect).
+  sqlite.pragma('busy_timeout = 0');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  return new Kysely<Schema>({ dialect: new AsyncBusySqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 /**
- * Transactions start with BEGIN IMMEDIATE. A deferred transaction that reads and then writes fails at
- * once with SQLITE_BUSY (busy_timeout does not apply) when another connection, such as the delivery
- * thread or the CLI, committed in between; taking the write lock up front makes it wait its turn.
+ * The CLI, the API's connection and the delivery thread's share the one SQLite write lock. A
+ * statement that finds it taken (SQLITE_BUSY) is retried after a timer, for up to BUSY_TIMEOUT_MS.
+ * SQLite's own busy handler would sleep inside the call and so stop the whole event loop (every HTTP
+ * request of the API, every SMPP PDU of the delivery thread) while another connection writes: under
+ * load a single heartbeat write froze the API for hundreds of milliseconds.
  *
- * It waits asynchronously: SQLite's busy handler sleeps inside the call and so would stop the whole
- * event loop (every HTTP request of the API, every SMPP PDU of the delivery thread) while another
- * connection holds the write lock. BEGIN IMMEDIATE is tried with busy_timeout 0 and retried after a
- * timer, for up to BEGIN_RETRY_MS; statements outside transactions keep the blocking busy_timeout.
- * (It also covers an SQLITE_BUSY that BEGIN IMMEDIATE answered at once under load, busy handler or not.)
+ * Transactions start with BEGIN IMMEDIATE: a deferred transaction that reads and then writes fails
+ * with SQLITE_BUSY (no retry can help it) when another connection committed in between; taking the
+ * write lock up front makes it wait its turn, and no statement inside it can meet a busy lock.
  */
-class ImmediateSqliteDialect extends SqliteDialect {
+class AsyncBusySqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     const driver = super.createDriver() as SqliteDriver;
-    driver.beginTransaction = async (connection: DatabaseConnection) => {
-      const deadline = Date.now() + BEGIN_RETRY_MS;
-      await connection.executeQuery(NO_BUSY_WAIT);
-      try {
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await connection.executeQuery(BEGIN);
-            return;
-          } catch (err) {
-            if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
-            await new Promise((r) => setTimeout(r, Math.min(1 + attempt, 20)));
-          }
-        }
-      } finally {
-        await connection.executeQuery(BUSY_WAIT);
+    const acquire = driver.acquireConnection.bind(driver);
+    const patched = new WeakSet<DatabaseConnection>();
+    driver.acquireConnection = async () => {
+      const connection = await acquire();
+      if (!patched.has(connection)) {
+        patched.add(connection);
+        const execute = connection.executeQuery.bind(connection);
+        connection.executeQuery = ((query: CompiledQuery) => retryWhileBusy(() => execute(query))) as typeof connection.executeQuery;
       }
+      return connection;
+    };
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(BEGIN);
     };
     return driver;
   }
 }
 
+async function retryWhileBusy<T>(run: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_BUSY_RECOVERY') || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(1 + attempt, 20)));
+    }
+  }
+}
+
 const BEGIN = CompiledQuery.raw('begin immediate');
-const NO_BUSY_WAIT = CompiledQuery.raw('pragma busy_timeout = 0');
-const BUSY_WAIT = CompiledQuery.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`);
-const BEGIN_RETRY_MS = 10_000;
 
 /** Applies pending migrations; returns the names applied now. */
 export async function migrate(db: Db): Promise<string[]> {
