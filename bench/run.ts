@@ -197,6 +197,7 @@ async function main() {
       generator: 'undici',
     }));
 
+    if (SINGLE_SECONDS <= 0) return; // BENCH_SINGLE_SECONDS=0: the batch scenario only
     const singleBodies: Prepared[] = Array.from({ length: SINGLE_BODIES }, (_, i) => {
       const body = {
         Action: 'SendUSMSMessage', AccountId: creds.AccountId, PhoneNumbers: [phone(BATCH_MESSAGES + 1000 + i)],

@@ -67,6 +67,13 @@ export class DeliveryRuntime {
     private readonly config: Config,
     private readonly log: Logger,
     private readonly report: (counts: OutcomeCounts) => void,
+    /**
+     * The sandbox's handle. It may commit without waiting for the disk (store/db.ts
+     * openRelaxedDatabase): after a power loss its lost claims are claimed again, its lost outcomes
+     * recovered as expired leases (requeued: the sandbox is at-least-once) and its lost receipts issued
+     * again on start, as for every `sent` row. Nothing is lost; a message may be "delivered" twice.
+     */
+    private readonly sandboxDb: Db = db,
   ) {
     this.pusher = new CallbackPusher(db, config, log);
     this.box = SecretBox.open(config.dataDir, config.masterKey);
@@ -75,7 +82,7 @@ export class DeliveryRuntime {
   async start(): Promise<void> {
     // Routes first: a sandbox started before the carriers are known would claim their messages.
     await this.reload();
-    const sandbox = new SandboxCarrier(this.db, this.config.sandbox);
+    const sandbox = new SandboxCarrier(this.sandboxDb, this.config.sandbox);
     await this.startCarrier(sandbox, this.config.workerBatchSize, this.config.workerBatchSize, 0);
     await this.maintain();
     this.pusher.start();
@@ -172,8 +179,9 @@ export class DeliveryRuntime {
   /** `maxHeld`: claimed and unrecorded messages at most, for a streaming carrier (SMPP). */
   private async startCarrier(carrier: Carrier, batchSize: number, maxHeld: number, version: number, slot?: number): Promise<void> {
     const name = carrier.name;
+    const db = carrier instanceof SandboxCarrier ? this.sandboxDb : this.db;
     const sink = new ReceiptSink(
-      this.db,
+      db,
       name,
       this.log,
       (receipts) => {
@@ -195,12 +203,12 @@ export class DeliveryRuntime {
     };
     let worker: DeliveryWorker | StreamingWorker;
     if (isStreamingCarrier(carrier)) {
-      const streaming = new StreamingWorker(this.db, carrier, this.log, { ...common, maxHeld });
+      const streaming = new StreamingWorker(db, carrier, this.log, { ...common, maxHeld });
       // One commit for outcomes and receipts (SMPP receipts are matched per part).
       streaming.attachReceipts(sink, applyPartReceiptsIn);
       worker = streaming;
     } else {
-      worker = new DeliveryWorker(this.db, carrier, this.log, { ...common, concurrency: 1 });
+      worker = new DeliveryWorker(db, carrier, this.log, { ...common, concurrency: 1 });
     }
     await carrier.start((receipts) => sink.push(receipts));
     worker.start();

@@ -6,13 +6,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Config } from '../config.ts';
-import { openDatabase } from '../store/db.ts';
+import { openDatabase, openRelaxedDatabase } from '../store/db.ts';
 import { DeliveryRuntime, type OutcomeCounts } from './runtime.ts';
 
 const config = workerData as Config;
 const port = parentPort!;
 const log = pino({ level: config.logLevel }).child({ thread: 'delivery' });
 const db = await openDatabase(config);
+// The sandbox's writes need not wait for the disk (see DeliveryRuntime).
+const sandboxDb = openRelaxedDatabase(config);
 
 let pending: OutcomeCounts = {};
 let scheduled = false;
@@ -22,7 +24,7 @@ const runtime = new DeliveryRuntime(db, config, log, (counts) => {
     scheduled = true;
     setTimeout(flushCounts, 50);
   }
-});
+}, sandboxDb);
 
 function flushCounts() {
   scheduled = false;
@@ -36,6 +38,7 @@ port.on('message', async (msg: { type: string }) => {
     await runtime.stop();
     flushCounts();
     await db.destroy();
+    await sandboxDb.destroy();
     port.postMessage({ type: 'stopped' });
     port.close();
   }

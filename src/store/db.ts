@@ -23,11 +23,22 @@ export async function openDatabase(config: DbConfig, file = 'usms.db'): Promise<
   return db;
 }
 
+/**
+ * A second handle on the same database whose commits do not wait for the disk: SQLite with
+ * synchronous=NORMAL (in WAL mode a commit survives a crash of the process, not a power loss),
+ * PostgreSQL with synchronous_commit=off. Only for writers whose work is rebuilt from the table after
+ * a power loss: the sandbox carrier (delivery/runtime.ts). Never migrates.
+ */
+export function openRelaxedDatabase(config: DbConfig, file = 'usms.db'): Db {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, 2, '-c synchronous_commit=off');
+  return openSqlite({ ...config, sqliteSynchronous: 'normal' }, file);
+}
+
 // int8 (bigint: our millisecond times, counts) as JS numbers: every value we store is below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-function openPostgres(url: string, poolSize = 10): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+function openPostgres(url: string, poolSize = 10, options?: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(options ? { options } : {}) });
   // An idle connection the server closed (restart, failover, a dropped test database) is discarded by the
   // pool and the next query opens a new one; without a listener its 'error' event would end the process.
   pool.on('error', () => {});
