@@ -1,4 +1,4 @@
-import type { Receipt, SubmitOutcome } from '../store/messages.ts';
+import type { AcceptedMessage, Receipt, SubmitOutcome } from '../store/messages.ts';
 
 /** What a carrier needs to send one message. */
 export interface OutboundMessage {
@@ -43,6 +43,12 @@ export interface Carrier {
   submit(messages: OutboundMessage[]): Promise<SubmitResult[]>;
   /** False while the carrier cannot take messages (e.g. not bound): the worker claims nothing meanwhile. */
   ready?(): boolean;
+  /**
+   * Set by a carrier that takes every message in-process (the sandbox): its worker then claims due
+   * messages and records them as sent in one statement (store/messages.ts claimAsSent), with carrier
+   * ids `idPrefix` + message id, and hands them over with `accepted`, which cannot fail.
+   */
+  readonly acceptsAll?: { idPrefix: string; accepted(messages: AcceptedMessage[]): void };
   /** Called after the worker stored the outcomes of a submit (e.g. to roll up early receipts). */
   afterRecorded?(outcomes: SubmitOutcome[]): Promise<void>;
   stop(): Promise<void>;

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { SandboxConfig } from '../config.ts';
 import type { Db } from '../store/db.ts';
-import { type Receipt, sentWithoutReceipt } from '../store/messages.ts';
+import { type AcceptedMessage, type Receipt, sentWithoutReceipt } from '../store/messages.ts';
 import type { Carrier, OutboundMessage, SubmitResult } from './carrier.ts';
+
+const ID_PREFIX = 'sb-';
 
 const DESCRIPTIONS: Record<string, string> = {
   DELIVRD: 'delivered to the handset',
@@ -15,17 +16,16 @@ const DESCRIPTIONS: Record<string, string> = {
  * The built-in carrier: accepts everything, "delivers" after a delay and reports a receipt.
  * Suffix rules decide the outcome (default: ...0000 is UNDELIV, ...0001 gets no receipt).
  * Its inbox is the messages table itself (carrier = 'sandbox'), so it survives restarts;
- * receipts still owed at a restart are issued again on start.
+ * receipts still owed at a restart are issued again on start. Carrier ids are `sb-` + the message
+ * id: unique across every node that runs a sandbox on the same database.
  */
 export class SandboxCarrier implements Carrier {
   readonly name = 'sandbox';
   readonly atLeastOnce = true;
+  readonly acceptsAll = { idPrefix: ID_PREFIX, accepted: (messages: AcceptedMessage[]) => this.accepted(messages) };
   private due: Array<{ at: number; receipt: Receipt }> = [];
   private timer?: NodeJS.Timeout;
   private emit: (receipts: Receipt[]) => void = () => {};
-  private seq = 0;
-  /** Carrier ids must be unique across every node that runs a sandbox on the same database. */
-  private readonly instance = randomUUID().slice(0, 8);
 
   constructor(
     private readonly db: Db,
@@ -41,11 +41,14 @@ export class SandboxCarrier implements Carrier {
   }
 
   async submit(messages: OutboundMessage[]): Promise<SubmitResult[]> {
-    return messages.map((m) => {
-      const carrierMsgId = `sb-${this.instance}-${(this.seq++).toString(36)}`;
-      this.schedule(m.e164, carrierMsgId);
-      return { ok: true, carrierMsgId };
-    });
+    const accepted = messages.map((m) => ({ id: m.id, e164: m.e164, carrierMsgId: `${ID_PREFIX}${m.id}` }));
+    this.accepted(accepted);
+    return accepted.map((m) => ({ ok: true, carrierMsgId: m.carrierMsgId }));
+  }
+
+  /** Messages recorded as sent to the sandbox: their receipts are due after the configured delay. */
+  accepted(messages: AcceptedMessage[]): void {
+    for (const m of messages) this.schedule(m.e164, m.carrierMsgId);
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Carrier, OutboundMessage, SubmitResult } from '../carriers/carrier.ts';
 import type { ClaimFilter } from '../carriers/routing.ts';
 import type { Db } from '../store/db.ts';
-import { claimDue, recordOutcomes, type SubmitOutcome } from '../store/messages.ts';
+import { claimAsSent, claimDue, recordOutcomes, type SubmitOutcome } from '../store/messages.ts';
 
 export interface WorkerOptions {
   batchSize: number;
@@ -22,6 +22,8 @@ const RETRY_MAX_MS = 300_000;
 const PAUSE_RETRY_MS = 1_000;
 const MAX_ATTEMPTS = 8;
 const GATHER_MS = 20;
+
+type ClaimWhere = Parameters<typeof claimDue>[5];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,20 +76,36 @@ export class DeliveryWorker {
           continue;
         }
         const where = filter.kind === 'where' ? filter.where : undefined;
-        const claimed = await claimDue(this.db, this.owner, this.options.batchSize, this.options.leaseMs, this.carrier.name, where);
-        if (claimed.length === 0) {
+        const count = this.carrier.acceptsAll ? await this.claimAccepted(where) : await this.claimAndDeliver(where);
+        if (count === 0) {
           await this.idle(idleMs);
           continue;
         }
-        await this.deliver(claimed);
         // A partial batch means we are keeping up: pause briefly so the next claim gathers more rows.
-        // Each cycle costs three commits, so this trades a few ms of latency for far fewer of them.
-        if (claimed.length < this.options.batchSize) await sleep(GATHER_MS);
+        // Each cycle costs commits, so this trades a few ms of latency for far fewer of them.
+        if (count < this.options.batchSize) await sleep(GATHER_MS);
       } catch (err) {
         this.log.error({ err }, 'delivery loop error; retrying');
         await this.idle(idleMs);
       }
     }
+  }
+
+  private async claimAndDeliver(where: ClaimWhere): Promise<number> {
+    const claimed = await claimDue(this.db, this.owner, this.options.batchSize, this.options.leaseMs, this.carrier.name, where);
+    if (claimed.length) await this.deliver(claimed);
+    return claimed.length;
+  }
+
+  /** A carrier that takes everything: one statement claims and records as sent (store/messages.ts claimAsSent). */
+  private async claimAccepted(where: ClaimWhere): Promise<number> {
+    const { idPrefix, accepted } = this.carrier.acceptsAll!;
+    const sent = await claimAsSent(this.db, this.options.batchSize, this.carrier.name, idPrefix, where);
+    if (sent.length) {
+      accepted(sent);
+      this.options.onOutcomes?.(sent.map((m) => ({ id: m.id, result: 'sent', carrierMsgId: m.carrierMsgId })));
+    }
+    return sent.length;
   }
 
   private async deliver(claimed: Awaited<ReturnType<typeof claimDue>>): Promise<void> {

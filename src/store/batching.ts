@@ -38,3 +38,19 @@ export function paddedChunks<T>(items: T[], max = 256): T[][] {
   for (let i = 0; i < items.length; i += max) out.push(padPow2(items.slice(i, i + max)));
   return out;
 }
+
+/**
+ * Groups items by a key, keeping first-seen order. Rows that get the same new values are updated with
+ * one `UPDATE ... WHERE id IN (...)`: in SQLite several times cheaper a row than an UPDATE ... FROM a
+ * VALUES list, and a batch of receipts usually shares its outcome and time.
+ */
+export function groupBy<T>(items: T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.values()];
+}

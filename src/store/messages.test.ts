@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Db } from './db.ts';
-import { applyReceipts, claimDue, recordOutcomes, recoverExpiredLeases } from './messages.ts';
+import { applyReceipts, claimAsSent, claimDue, recordOutcomes, recoverExpiredLeases } from './messages.ts';
 import { writeSessions } from './sessions.ts';
 import { testOnBothDatabases } from '../../test/databases.ts';
 
@@ -92,4 +92,52 @@ testOnBothDatabases('a throttled retry gives its attempt back; an ordinary retry
   }
   const rows = await db.selectFrom('messages').select(['content', 'attempts', 'status']).orderBy('content').execute();
   assert.deepEqual(rows.map((r) => [r.content, Number(r.attempts), r.status]), [['m0', 0, 'queued'], ['m1', 3, 'queued']]);
+});
+
+testOnBothDatabases('claimAsSent: concurrent claims take disjoint rows, each recorded as sent with its carrier id', async (db) => {
+  await seed(db, 120);
+  const seen = new Set<number>();
+  for (;;) {
+    const rounds = await Promise.all([1, 2, 3].map(() => claimAsSent(db, 25, 'sandbox', 'sb-')));
+    if (rounds.every((r) => r.length === 0)) break;
+    for (const m of rounds.flat()) {
+      assert.equal(seen.has(m.id), false, `message ${m.id} claimed twice`);
+      seen.add(m.id);
+      assert.equal(m.carrierMsgId, `sb-${m.id}`);
+    }
+  }
+  assert.equal(seen.size, 120);
+  const rows = await db.selectFrom('messages').select(['id', 'status', 'carrier', 'carrier_msg_id', 'attempts', 'lease_owner', 'sent_at']).execute();
+  for (const r of rows) {
+    assert.deepEqual([r.status, r.carrier, r.carrier_msg_id, Number(r.attempts), r.lease_owner], ['sent', 'sandbox', `sb-${r.id}`, 1, null]);
+    assert.ok(Number(r.sent_at) > 0);
+  }
+});
+
+testOnBothDatabases('a batch of receipts with mixed outcomes: each message gets its own, the last one for a message wins, one report each', async (db) => {
+  await seed(db, 5);
+  const sent = await claimAsSent(db, 10, 'sandbox', 'sb-');
+  const id = (i: number) => `sb-${sent[i]!.id}`;
+  const at = Date.now();
+  const unmatched = await applyReceipts(db, 'sandbox', [
+    { carrierMsgId: id(0), code: 'DELIVRD', desc: 'ok', at },
+    { carrierMsgId: id(1), code: 'UNDELIV', desc: 'no', at },
+    { carrierMsgId: id(2), code: 'DELIVRD', desc: 'ok', at: at + 1 },
+    { carrierMsgId: id(3), code: 'UNDELIV', desc: 'first', at },
+    { carrierMsgId: id(3), code: 'EXPIRED', desc: 'then', at: at + 2 },
+    { carrierMsgId: 'sb-nope', code: 'DELIVRD', desc: 'ok', at },
+  ]);
+  assert.deepEqual(unmatched.map((r) => r.carrierMsgId), ['sb-nope']);
+  const rows = await db.selectFrom('messages').select(['content', 'status', 'receipt_code', 'receipt_desc', 'receipt_at']).orderBy('id').execute();
+  assert.deepEqual(rows.map((r) => [r.content, r.status, r.receipt_code, r.receipt_desc, r.receipt_at === null ? null : Number(r.receipt_at) - at]), [
+    ['m0', 'delivered', 'DELIVRD', 'ok', 0],
+    ['m1', 'undelivered', 'UNDELIV', 'no', 0],
+    ['m2', 'delivered', 'DELIVRD', 'ok', 1],
+    ['m3', 'expired', 'EXPIRED', 'then', 2],
+    ['m4', 'sent', null, null, null],
+  ]);
+  const reports = await db.selectFrom('reports').select(['message_id', 'status']).orderBy('message_id').execute();
+  assert.deepEqual(reports.map((r) => [Number(r.message_id), r.status]), [
+    [sent[0]!.id, 'delivered'], [sent[1]!.id, 'undelivered'], [sent[2]!.id, 'delivered'], [sent[3]!.id, 'expired'],
+  ]);
 });

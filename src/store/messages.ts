@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
-import { paddedChunks } from './batching.ts';
-import { recordFinalReceipts } from './reports.ts';
+import { groupBy, paddedChunks, padPow2 } from './batching.ts';
+import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus, MessageTable } from './schema.ts';
 
 export type ClaimedMessage = Pick<
@@ -10,21 +10,11 @@ export type ClaimedMessage = Pick<
   'session_no' | 'account_id' | 'e164' | 'region' | 'sender' | 'content' | 'encoding' | 'segments' | 'extend_code' | 'attempts'
 > & { id: number };
 
-/**
- * Claims up to `limit` due messages for `owner` with a lease: queued rows whose time has come.
- * On PostgreSQL the inner select takes FOR UPDATE SKIP LOCKED so concurrent workers on several nodes
- * claim disjoint rows; SQLite serialises writers anyway.
- */
+/** Claims up to `limit` due messages for `owner` with a lease (see dueIds). */
 export async function claimDue(db: Kysely<Database>, owner: string, limit: number, leaseMs: number, carrier: string, routeFilter?: RawBuilder<unknown>): Promise<ClaimedMessage[]> {
   const now = Date.now();
-  // Routing (carriers/routing.ts): only the rows this carrier takes, as a condition on e164 / account_id.
-  const routed = routeFilter ? sql`and ${routeFilter}` : sql``;
-  // The ids are picked once, in a materialised CTE: PostgreSQL may re-run an `IN (subquery LIMIT n)`
-  // per row and then claim more than n.
   const res = await sql<ClaimedMessage>`
-    with due(due_id) as materialized (
-      select id from messages where status = 'queued' and next_attempt_at <= ${now} ${routed}
-       order by next_attempt_at, id limit ${limit} ${skipLocked(db)})
+    ${dueIds(db, now, limit, routeFilter)}
     update messages
        set status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs},
            attempts = attempts + 1, carrier = ${carrier}, updated_at = ${now}
@@ -32,6 +22,46 @@ export async function claimDue(db: Kysely<Database>, owner: string, limit: numbe
      where messages.id = due.due_id
     returning id, session_no, account_id, e164, region, sender, content, encoding, segments, extend_code, attempts`.execute(db);
   return res.rows;
+}
+
+/** A message a carrier that accepts everything (the sandbox) took, recorded as sent. */
+export interface AcceptedMessage {
+  id: number;
+  e164: string;
+  carrierMsgId: string;
+}
+
+/**
+ * Claims due messages for a carrier that takes every message in-process (the sandbox) and records
+ * them as sent in the same statement: nothing can fail between such a claim and its submit, so no
+ * lease and no second write are needed. Carrier ids are `idPrefix` + the message id.
+ */
+export async function claimAsSent(db: Kysely<Database>, limit: number, carrier: string, idPrefix: string, routeFilter?: RawBuilder<unknown>): Promise<AcceptedMessage[]> {
+  const now = Date.now();
+  const res = await sql<AcceptedMessage>`
+    ${dueIds(db, now, limit, routeFilter)}
+    update messages
+       set status = 'sent', attempts = attempts + 1, carrier = ${carrier},
+           carrier_msg_id = cast(${idPrefix} as text) || cast(id as text), sent_at = ${now}, updated_at = ${now}
+      from due
+     where messages.id = due.due_id
+    returning id, e164, carrier_msg_id as "carrierMsgId"`.execute(db);
+  return res.rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/**
+ * `due(due_id)`: the ids of up to `limit` queued rows whose time has come, oldest first. Routing
+ * (carriers/routing.ts) adds the carrier's condition on e164 / account_id. The ids are picked once, in
+ * a materialised CTE: PostgreSQL may re-run an `IN (subquery LIMIT n)` per row and then claim more
+ * than n. On PostgreSQL, FOR UPDATE SKIP LOCKED lets workers on several nodes claim disjoint rows;
+ * SQLite serialises writers anyway.
+ */
+function dueIds(db: Kysely<Database>, now: number, limit: number, routeFilter?: RawBuilder<unknown>) {
+  const routed = routeFilter ? sql`and ${routeFilter}` : sql``;
+  return sql`
+    with due(due_id) as materialized (
+      select id from messages where status = 'queued' and next_attempt_at <= ${now} ${routed}
+       order by next_attempt_at, id limit ${limit} ${skipLocked(db)})`;
 }
 
 function skipLocked(db: Kysely<Database>) {
@@ -124,35 +154,40 @@ export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]
   if (receipts.length === 0) return unmatched;
   const now = Date.now();
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < receipts.length; i += 400) {
-      const chunk = receipts.slice(i, i + 400);
-      // Find the ids through the (carrier, carrier_msg_id) index first: an UPDATE ... FROM joined on
+    for (let i = 0; i < receipts.length; i += 256) {
+      const chunk = receipts.slice(i, i + 256);
+      // Find the ids through the (carrier, carrier_msg_id) index first: an UPDATE joined on
       // carrier_msg_id makes SQLite scan the messages table once per receipt.
       const found = await trx
         .selectFrom('messages')
         .select(['id', 'carrier_msg_id'])
         .where('carrier', '=', carrier)
-        .where('carrier_msg_id', 'in', chunk.map((r) => r.carrierMsgId))
+        .where('carrier_msg_id', 'in', padPow2(chunk.map((r) => r.carrierMsgId)))
         .where('status', 'in', ['sent', 'unknown'])
         .execute();
       const idOf = new Map(found.map((f) => [f.carrier_msg_id!, Number(f.id)]));
-      const matched = chunk.filter((r) => idOf.has(r.carrierMsgId));
-      for (const r of chunk) if (!idOf.has(r.carrierMsgId)) unmatched.push(r);
-      if (matched.length === 0) continue;
-      const values = sql.join(
-        matched.map(
-          (r) =>
-            sql`(cast(${idOf.get(r.carrierMsgId)!} as bigint), cast(${statusForReceipt(r.code)} as text), cast(${r.code} as text), cast(${r.desc} as text), cast(${r.at} as bigint))`,
-        ),
-      );
-      await sql`
-        with v(id, status, code, descr, at) as (values ${values})
-        update messages
-           set status = v.status, receipt_code = v.code, receipt_desc = v.descr, receipt_at = v.at, updated_at = ${now}
-          from v
-         where messages.id = v.id`.execute(trx);
+      // The last receipt for a message wins.
+      const latest = new Map<number, Receipt>();
+      for (const r of chunk) {
+        const id = idOf.get(r.carrierMsgId);
+        if (id === undefined) unmatched.push(r);
+        else latest.set(id, r);
+      }
+      const final: FinalMessage[] = [];
+      for (const group of groupBy([...latest], ([, r]) => JSON.stringify([r.code, r.desc, r.at]))) {
+        const r = group[0]![1];
+        for (const ids of paddedChunks(group.map(([id]) => id))) {
+          const rows = await trx
+            .updateTable('messages')
+            .set({ status: statusForReceipt(r.code), receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
+            .where('id', 'in', ids)
+            .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
+            .execute();
+          for (const m of rows) final.push({ ...m, id: Number(m.id) });
+        }
+      }
       // Reports for PullUSMSReport and receipt pushes, in the same transaction (store/reports.ts).
-      await recordFinalReceipts(trx, [...new Set(matched.map((r) => idOf.get(r.carrierMsgId)!))]);
+      await recordFinalReports(trx, final);
     }
   });
   return unmatched;

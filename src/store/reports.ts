@@ -6,8 +6,6 @@ import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
 import type { Database, MessageStatus, MessageTable, ReportTable } from './schema.ts';
 
-const CHUNK = 200;
-
 /** What a report and receipt push need of a message that just became final. */
 export type FinalMessage = Pick<
   MessageTable,
@@ -15,23 +13,10 @@ export type FinalMessage = Pick<
 > & { id: number };
 
 /**
- * Called by applyReceipts inside its transaction with the messages that just got a final receipt:
- * one report per message for PullUSMSReport and, for accounts with a callback URL, one receipt push
- * (MsgType 2). Both commit or roll back with the receipt itself.
+ * Records what messages that just became final leave behind, in the caller's transaction: one report
+ * per message for PullUSMSReport and, for accounts with a callback URL, one receipt push (MsgType 2).
+ * Both commit or roll back with the receipt itself. In id order.
  */
-export async function recordFinalReceipts(trx: Kysely<Database>, messageIds: number[]): Promise<void> {
-  if (messageIds.length === 0) return;
-  for (let i = 0; i < messageIds.length; i += CHUNK) {
-    const rows = await trx
-      .selectFrom('messages')
-      .select(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
-      .where('id', 'in', messageIds.slice(i, i + CHUNK))
-      .execute();
-    await recordFinalReports(trx, rows.map((r) => ({ ...r, id: Number(r.id) })));
-  }
-}
-
-/** recordFinalReceipts for messages the caller already read (e.g. the roll-up): reports and pushes in id order. */
 export async function recordFinalReports(trx: Kysely<Database>, messages: FinalMessage[]): Promise<void> {
   if (messages.length === 0) return;
   const now = Date.now();
