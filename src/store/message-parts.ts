@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Db } from './db.ts';
 import { recordOutcomesIn, type Receipt, type SubmitOutcome } from './messages.ts';
-import { padPow2, pow2Chunks } from './batching.ts';
+import { groupBy, paddedChunks, padPow2, pow2Chunks } from './batching.ts';
 import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus } from './schema.ts';
 
@@ -207,19 +207,18 @@ export async function applyPartReceiptsIn(trx: Kysely<Database>, carrier: string
         touched.add(p.messageId);
       }
     }
-    if (updates.size === 0) continue;
-    const values = sql.join(
-      padPow2([...updates.values()]).map(
-        (u) =>
-          sql`(cast(${u.messageId} as bigint), cast(${u.partNo} as integer), cast(${u.status} as text), cast(${u.r.code} as text), cast(${u.r.desc} as text), cast(${u.r.at} as bigint))`,
-      ),
-    );
-    await sql`
-      with v(mid, pno, status, code, descr, at) as (values ${values})
-      update message_parts
-         set status = v.status, receipt_code = v.code, receipt_desc = v.descr, receipt_at = v.at, updated_at = ${now}
-        from v
-       where message_parts.message_id = v.mid and message_parts.part_no = v.pno`.execute(trx);
+    const groups = groupBy([...updates.values()], (u) => JSON.stringify([u.partNo, u.status, u.r.code, u.r.desc, u.r.at]));
+    for (const group of groups) {
+      const { partNo, status, r } = group[0]!;
+      for (const ids of paddedChunks(group.map((u) => u.messageId))) {
+        await trx
+          .updateTable('message_parts')
+          .set({ status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
+          .where('part_no', '=', partNo)
+          .where('message_id', 'in', ids)
+          .execute();
+      }
+    }
   }
   await rollUpMessages(trx, [...touched]);
   return unmatched;
@@ -262,20 +261,20 @@ export async function rollUpMessages(db: Kysely<Database>, messageIds: number[])
       if (result && result.status !== current.get(id)!.status) final.push({ id, result });
     }
     if (final.length === 0) continue;
-    const values = sql.join(
-      padPow2(final).map(
-        ({ id, result: r }) =>
-          sql`(cast(${id} as bigint), cast(${r.status} as text), cast(${r.code} as text), cast(${r.desc} as text), cast(${r.at} as bigint))`,
-      ),
-    );
-    const changed = await sql<{ id: number }>`
-      with v(id, status, code, descr, at) as (values ${values})
-      update messages
-         set status = v.status, receipt_code = v.code, receipt_desc = v.descr, receipt_at = v.at, updated_at = ${now}
-        from v
-       where messages.id = v.id and messages.status in ('sent', 'unknown')
-      returning messages.id`.execute(db);
-    const done = new Set(changed.rows.map((r) => Number(r.id)));
+    const done = new Set<number>();
+    for (const group of groupBy(final, ({ result: r }) => JSON.stringify([r.status, r.code, r.desc, r.at]))) {
+      const r = group[0]!.result;
+      for (const ids of paddedChunks(group.map((f) => f.id))) {
+        const changed = await db
+          .updateTable('messages')
+          .set({ status: r.status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
+          .where('id', 'in', ids)
+          .where('status', 'in', ['sent', 'unknown'])
+          .returning('id')
+          .execute();
+        for (const c of changed) done.add(Number(c.id));
+      }
+    }
     const reported: FinalMessage[] = [];
     for (const { id, result } of final) {
       if (!done.has(id)) continue;
