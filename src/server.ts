@@ -8,6 +8,8 @@ import { buildApp } from './http/app.ts';
 import { Metrics } from './http/metrics.ts';
 import { operatorToken } from './http/operator.ts';
 import { openDatabase } from './store/db.ts';
+import { isPostgres } from './store/dialect.ts';
+import { sql } from 'kysely';
 import { queueDepth } from './store/messages.ts';
 import { SessionWriter } from './store/sessions.ts';
 import { ensureDemoAccount } from './demo.ts';
@@ -25,6 +27,10 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   const box = SecretBox.open(config.dataDir, config.masterKey);
   const db = await openDatabase(config);
+  // SQLite: the commit that grows the WAL past its limit copies it back into the database file and syncs
+  // it, stalling whichever event loop ran it. With a delivery thread here, its connections do that
+  // (and it checkpoints every few seconds, delivery/runtime.ts), not the API's.
+  if (config.runWorkers && !isPostgres(db)) await sql`pragma wal_autocheckpoint = 0`.execute(db);
   const metrics = new Metrics(() => queueDepth(db));
   const writer = new SessionWriter(db);
   const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics, log };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { RetCode, UsmsError } from '../sms/errors.ts';
 import { normalizeParams } from '../sms/template.ts';
 import { BLACKLISTED, validateTarget, type MessageDraft } from '../sms/validate.ts';
@@ -118,6 +118,13 @@ function checkTarget(t: unknown, template: Template, sender: string, region: str
   return validateTarget({ phone: target.Phone, params, userId: target.UserId, extendCode: target.ExtendCode }, template, sender, region);
 }
 
+/**
+ * Session numbers are time-ordered UUIDs (v7): they are primary and index keys, and keys that grow with
+ * time are appended to the B-trees instead of landing on a random page each, so a commit writes far
+ * fewer pages. Still opaque, unique and unguessable enough (74 random bits) for a client.
+ */
+const newSessionNo = (): string => timeOrderedUuid();
+
 function groupIntoSessions(
   ctx: ActionContext,
   opts: BatchOptions,
@@ -125,14 +132,14 @@ function groupIntoSessions(
 ): NewSession[] {
   if (accepted.length === 0) return [];
   const base = { accountId: ctx.caller.accountId, action: opts.action, reqUuid: ctx.reqUuid };
-  if (!opts.sessionPerGroup) return [{ ...base, sessionNo: randomUUID(), messages: accepted.map((a) => a.draft) }];
+  if (!opts.sessionPerGroup) return [{ ...base, sessionNo: newSessionNo(), messages: accepted.map((a) => a.draft) }];
   const byGroup = new Map<number, MessageDraft[]>();
   for (const a of accepted) {
     const list = byGroup.get(a.group);
     if (list) list.push(a.draft);
     else byGroup.set(a.group, [a.draft]);
   }
-  return [...byGroup.values()].map((messages) => ({ ...base, sessionNo: randomUUID(), messages }));
+  return [...byGroup.values()].map((messages) => ({ ...base, sessionNo: newSessionNo(), messages }));
 }
 
 /** The RetCode and Message when nothing was accepted: the failures' common code, else 18046. */
