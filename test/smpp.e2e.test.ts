@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import smpp, { type NpmPdu, type NpmServer, type NpmSession } from 'smpp';
 import { decodeGsm7 } from '../src/sms/gsm7.ts';
@@ -14,6 +16,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../src/sm
 import { ServerProcess, uspeedoPost, waitFor, type Credentials } from './harness.ts';
 
 type SubmitSm = PduOf<'submit_sm'>;
+const TLS_FIXTURES = join(import.meta.dirname, 'fixtures', 'tls');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ucs2 = (b: Buffer) => Buffer.from(b).swap16().toString('utf16le');
 /** The text of a submit_sm whatever the split: UDH stripped, GSM-7 (unpacked) or UCS-2 decoded. */
@@ -31,7 +34,12 @@ describe('SMPP connector end to end', () => {
   let carrierSeq = 0;
 
   before(async () => {
-    server = await ServerProcess.start({ USMS_CARRIER_POLL_MS: '200', USMS_CALLBACK_POLL_MS: '100', USMS_CALLBACK_RETRY_BASE_MS: '100' });
+    server = await ServerProcess.start({
+      USMS_CARRIER_POLL_MS: '200', USMS_CALLBACK_POLL_MS: '100', USMS_CALLBACK_RETRY_BASE_MS: '100',
+      // The TLS test's SMSC certificate (self-signed, test-only) is trusted the way an operator would trust a
+      // carrier's private CA.
+      NODE_EXTRA_CA_CERTS: join(TLS_FIXTURES, 'smsc-cert.pem'),
+    });
     // One account for every test: each carrier gets its own number range (+1 415 555 NN..) as its route.
     const a = await server.setupAccount({ region: 'US', sender: 'USMS', templates: ['{1}'] });
     creds = a.creds;
@@ -328,41 +336,63 @@ describe('SMPP connector end to end', () => {
     /** Receipt form per destination: 'text' | 'tlv'. The text 'refused' is refused. */
     const receiptForm = new Map<string, 'text' | 'tlv'>();
 
-    before(async () => {
-      peer = smpp.createServer((session) => {
-        sessions.push(session);
-        session.on('error', () => undefined);
-        session.on('bind_transceiver', (pdu: NpmPdu) => session.send(pdu.response({ system_id: 'NPMSMSC' })));
-        session.on('enquire_link', (pdu: NpmPdu) => session.send(pdu.response()));
-        session.on('unbind', (pdu: NpmPdu) => {
-          session.send(pdu.response());
-          session.close();
-        });
-        session.on('submit_sm', (pdu: NpmPdu) => {
-          submits.push(pdu);
-          if (pdu.short_message.message === 'refused') {
-            session.send(pdu.response({ command_status: smpp.ESME_RINVDSTADR }));
-            return;
-          }
-          const id = (nextId++).toString(16).toUpperCase();
-          session.send(pdu.response({ message_id: id }));
-          const form = receiptForm.get(pdu.destination_addr) ?? 'text';
-          setTimeout(() => {
-            if (form === 'text') {
-              session.deliver_sm({ esm_class: 4, source_addr: pdu.destination_addr, short_message: `id:${id} sub:001 dlvrd:001 submit date:2501011200 done date:2501011201 stat:DELIVRD err:000 text:x` });
-            } else {
-              session.deliver_sm({ esm_class: 4, source_addr: pdu.destination_addr, short_message: '', receipted_message_id: id, message_state: 2 });
-            }
-          }, 30);
-        });
+    /** One SMSC session: binds, answers submits (or refuses the text 'refused'), sends a receipt 30 ms later. */
+    function serve(session: NpmSession): void {
+      sessions.push(session);
+      session.on('error', () => undefined);
+      session.on('bind_transceiver', (pdu: NpmPdu) => session.send(pdu.response({ system_id: 'NPMSMSC' })));
+      session.on('enquire_link', (pdu: NpmPdu) => session.send(pdu.response()));
+      session.on('unbind', (pdu: NpmPdu) => {
+        session.send(pdu.response());
+        session.close();
       });
-      peer.listen(0, '127.0.0.1');
-      await once(peer, 'listening');
-      port = (peer.address() as AddressInfo).port;
+      session.on('submit_sm', (pdu: NpmPdu) => {
+        submits.push(pdu);
+        if (pdu.short_message.message === 'refused') {
+          session.send(pdu.response({ command_status: smpp.ESME_RINVDSTADR }));
+          return;
+        }
+        const id = (nextId++).toString(16).toUpperCase();
+        session.send(pdu.response({ message_id: id }));
+        const form = receiptForm.get(pdu.destination_addr) ?? 'text';
+        setTimeout(() => {
+          if (form === 'text') {
+            session.deliver_sm({ esm_class: 4, source_addr: pdu.destination_addr, short_message: `id:${id} sub:001 dlvrd:001 submit date:2501011200 done date:2501011201 stat:DELIVRD err:000 text:x` });
+          } else {
+            session.deliver_sm({ esm_class: 4, source_addr: pdu.destination_addr, short_message: '', receipted_message_id: id, message_state: 2 });
+          }
+        }, 30);
+      });
+    }
+
+    /** An npm-smpp SMSC listening on a free port (over TLS with `tls`), closed with the suite. */
+    async function listen(tls?: { key: Buffer; cert: Buffer }): Promise<NpmServer> {
+      const smsc = smpp.createServer(tls ?? {}, serve);
+      smsc.listen(0, '127.0.0.1');
+      await once(smsc, 'listening');
       cleanups.push(async () => {
         for (const s of sessions) s.destroy();
-        await new Promise((r) => peer.close(r));
+        await new Promise((r) => smsc.close(r));
       });
+      return smsc;
+    }
+
+    before(async () => {
+      peer = await listen();
+      port = (peer.address() as AddressInfo).port;
+    });
+
+    test('over TLS (carrier --tls): the bind, the submit and its receipt cross an encrypted connection', async () => {
+      const tlsPeer = await listen({ key: readFileSync(join(TLS_FIXTURES, 'smsc-key.pem')), cert: readFileSync(join(TLS_FIXTURES, 'smsc-cert.pem')) });
+      const binds = sessions.length;
+      const r = await route((tlsPeer.address() as AddressInfo).port, () => sessions.length > binds, ['--tls', '--id-format', 'hex']);
+      const smscSide = sessions.at(-1)!.socket;
+      assert.ok(smscSide instanceof TLSSocket && smscSide.encrypted, 'the SMSC accepted a TLS connection');
+      const phone = r.phone();
+      const set = await settled(await send([{ phone, text: 'sent over TLS' }]));
+      assert.equal(set[0].ReceiptCode, 'DELIVRD');
+      assert.equal(submits.filter((p) => p.destination_addr === phone.slice(1)).map((p) => p.short_message.message).join(''), 'sent over TLS');
+      assert.equal((await cli('carrier', 'list')).Carriers.find((c: { Name: string }) => c.Name === r.carrier).Tls, true);
     });
 
     test('receives the right text, data_coding, TON/NPI and parts; receipts in text and TLV form reach GetUSMSSendReceipt', async () => {

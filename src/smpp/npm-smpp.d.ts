@@ -31,6 +31,8 @@ declare module 'smpp' {
 
   interface Smpp {
     createServer(listener: (session: NpmSession) => void): NpmServer;
+    /** With `key` and `cert`, a TLS server. */
+    createServer(options: { key?: Buffer; cert?: Buffer }, listener: (session: NpmSession) => void): NpmServer;
     PDU: {
       new (command: string, options?: Record<string, unknown>): NpmPdu;
       new (buffer: Buffer): NpmPdu;

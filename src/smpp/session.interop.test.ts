@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TLSSocket } from 'node:tls';
 import smpp, { type NpmPdu, type NpmServer, type NpmSession } from 'smpp';
 import { SmppConnectionError, SmppTimeoutError } from './errors.ts';
 import type { PduOf } from './pdu.ts';
@@ -21,11 +24,14 @@ interface Peer {
   unbinds: number;
 }
 
-/** An npm-smpp SMSC: accepts any bind, answers submit_sm after `delayMs` (or never, if null). */
-async function startPeer(delayMs: number | null = 0, onSubmit?: (session: NpmSession, pdu: NpmPdu) => void): Promise<Peer> {
+/**
+ * An npm-smpp SMSC: accepts any bind, answers submit_sm after `delayMs` (or never, if null). With `tls`
+ * (key and certificate), it listens over TLS.
+ */
+async function startPeer(delayMs: number | null = 0, onSubmit?: (session: NpmSession, pdu: NpmPdu) => void, tls?: { key: Buffer; cert: Buffer }): Promise<Peer> {
   const peer: Peer = { server: undefined as unknown as NpmServer, port: 0, sessions: [], outstanding: 0, maxOutstanding: 0, unbinds: 0 };
   let nextId = 0xa000;
-  peer.server = smpp.createServer((session) => {
+  peer.server = smpp.createServer(tls ?? {}, (session) => {
     peer.sessions.push(session);
     session.on('error', () => undefined); // npm smpp kills the process on an unhandled 'error'
     for (const bind of ['bind_transceiver', 'bind_transmitter', 'bind_receiver']) {
@@ -59,8 +65,14 @@ async function stopPeer(peer: Peer): Promise<void> {
   await new Promise((r) => peer.server.close(r));
 }
 
-async function withPeer(delayMs: number | null, options: Partial<SessionOptions>, fn: (peer: Peer, s: Session) => Promise<void>, onSubmit?: (session: NpmSession, pdu: NpmPdu) => void): Promise<void> {
-  const peer = await startPeer(delayMs, onSubmit);
+async function withPeer(
+  delayMs: number | null,
+  options: Partial<SessionOptions>,
+  fn: (peer: Peer, s: Session) => Promise<void>,
+  onSubmit?: (session: NpmSession, pdu: NpmPdu) => void,
+  peerTls?: { key: Buffer; cert: Buffer },
+): Promise<void> {
+  const peer = await startPeer(delayMs, onSubmit, peerTls);
   const s = new Session({ host: '127.0.0.1', port: peer.port, systemId: 'usms', password: 'pw', reconnect: false, ...options });
   try {
     await fn(peer, s);
@@ -136,4 +148,40 @@ test('npm smpp SMSC: dropping the connection mid-window fails written PDUs with 
     assert.ok(errors.every((e) => e instanceof SmppConnectionError));
     assert.deepEqual(errors.map((e) => (e as SmppConnectionError).written), [true, true, true, true, true, false, false, false]);
   });
+});
+
+const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'tls');
+const smscTls = { key: readFileSync(join(fixtures, 'smsc-key.pem')), cert: readFileSync(join(fixtures, 'smsc-cert.pem')) };
+
+test('npm smpp SMSC over TLS: bind, submit and answer cross the encrypted connection', async () => {
+  await withPeer(
+    0,
+    { tls: { ca: smscTls.cert } },
+    async (peer, s) => {
+      const bound = await s.connect();
+      assert.equal(bound.command === 'bind_transceiver_resp' && bound.systemId, 'NPMSMSC');
+      assert.ok(peer.sessions[0]!.socket instanceof TLSSocket && peer.sessions[0]!.socket.encrypted, 'the SMSC side is a TLS socket');
+      const resp = await s.submit(msg(7));
+      assert.equal(resp.messageId, 'A000');
+    },
+    undefined,
+    smscTls,
+  );
+});
+
+test('npm smpp SMSC over TLS: a certificate nobody trusts is refused, nothing is bound or sent', async () => {
+  await withPeer(
+    0,
+    { tls: true },
+    async (peer, s) => {
+      // The first bind fails with the TLS error itself (with reconnect on, it is the carrier's last error).
+      const err = await s.connect().catch((e: unknown) => e);
+      assert.ok(err instanceof Error, `got ${String(err)}`);
+      assert.match(err.message, /self-signed certificate/);
+      assert.equal(s.state, 'closed');
+      assert.equal(peer.maxOutstanding, 0);
+    },
+    undefined,
+    smscTls,
+  );
 });
