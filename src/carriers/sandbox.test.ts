@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../store/db.ts';
+import { applyReceipts, claimAsSent, type Receipt } from '../store/messages.ts';
+import { writeSessions } from '../store/sessions.ts';
+import { testOnBothDatabases } from '../../test/databases.ts';
 import { SandboxCarrier } from './sandbox.ts';
 
 const message = (id: number) => ({ id, e164: `+86138000${String(id).padStart(5, '0')}`, region: 'CN', sender: 's', content: 'x', encoding: 'GSM7', segments: 1, extendCode: '' });
@@ -38,4 +41,38 @@ test('suffix rules pick the outcome; no rule means DELIVRD', () => {
   assert.equal(s.outcomeFor('+8613800000000'), 'UNDELIV');
   assert.equal(s.outcomeFor('+8613800000001'), undefined);
   assert.equal(s.outcomeFor('+8613800000002'), 'DELIVRD');
+});
+
+testOnBothDatabases('a dead node\'s sent messages get their receipts from another node\'s sandbox', async (db) => {
+  await writeSessions(db, [{
+    sessionNo: 'S', accountId: 1, action: 'SendBatchUSMSMessage', reqUuid: 'r',
+    messages: ['+8613800000002', '+8613800000000', '+8613800000001'].map((e164, i) => ({
+      phone: e164, e164, region: 'CN', templateId: 'T', sender: 's', content: `m${i}`, encoding: 'GSM7', segments: 1, userId: '', extendCode: '',
+    })),
+  }]);
+  const got: Receipt[] = [];
+  const survivor = new SandboxCarrier(db, config, { orphanAfterMs: 600 });
+  // As the runtime does: the receipts are stored.
+  await survivor.start(async (r) => {
+    got.push(...r);
+    await applyReceipts(db, 'sandbox', r);
+  });
+  try {
+    // Node A claims and records them as sent, then dies before it issues any receipt.
+    const sent = await claimAsSent(db, 10, 'sandbox', 'sb-');
+    assert.equal(sent.length, 3);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(got.length, 0, 'not orphaned yet: their node may still issue them');
+    const deadline = Date.now() + 5_000;
+    while (got.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const byId = new Map(sent.map((m) => [m.carrierMsgId, m.e164]));
+    assert.deepEqual(got.map((r) => [byId.get(r.carrierMsgId), r.code]).sort(), [['+8613800000000', 'UNDELIV'], ['+8613800000002', 'DELIVRD']]);
+    // Stored, so never issued again, however many sweeps run; '0001' gets no receipt by the rules.
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(got.length, 2);
+    const rows = await db.selectFrom('messages').select(['e164', 'status']).orderBy('e164').execute();
+    assert.deepEqual(rows.map((r) => [r.e164, r.status]), [['+8613800000000', 'undelivered'], ['+8613800000001', 'sent'], ['+8613800000002', 'delivered']]);
+  } finally {
+    await survivor.stop();
+  }
 });

@@ -18,26 +18,49 @@ const DESCRIPTIONS: Record<string, string> = {
  * Its inbox is the messages table itself (carrier = 'sandbox'), so it survives restarts;
  * receipts still owed at a restart are issued again on start. Carrier ids are `sb-` + the message
  * id: unique across every node that runs a sandbox on the same database.
+ *
+ * Its messages are recorded as sent when claimed (no lease), so a node that dies leaves their receipts
+ * owed: every sandbox also issues the receipts of messages sent longer than `orphanAfterMs` ago that it
+ * does not hold itself. A receipt issued twice is harmless: the second matches no `sent` message.
  */
 export class SandboxCarrier implements Carrier {
   readonly name = 'sandbox';
   readonly atLeastOnce = true;
   readonly acceptsAll = { idPrefix: ID_PREFIX, accepted: (messages: AcceptedMessage[]) => this.accepted(messages) };
   private due: Array<{ at: number; receipt: Receipt }> = [];
-  private timer?: NodeJS.Timeout;
+  /** Carrier ids of the receipts in `due`. */
+  private readonly held = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
   private emit: (receipts: Receipt[]) => void = () => {};
+  private readonly orphanAfterMs: number;
 
   constructor(
     private readonly db: Db,
     private readonly config: SandboxConfig,
-  ) {}
+    options: { orphanAfterMs?: number } = {},
+  ) {
+    this.orphanAfterMs = options.orphanAfterMs ?? Math.max(10_000, 10 * config.receiptDelayMs);
+  }
 
   async start(onReceipts: (receipts: Receipt[]) => void): Promise<void> {
     this.emit = onReceipts;
-    const owed = await sentWithoutReceipt(this.db, this.name);
-    for (const m of owed) if (m.carrier_msg_id) this.schedule(m.e164, m.carrier_msg_id);
-    this.timer = setInterval(() => this.release(), Math.max(10, Math.min(100, this.config.receiptDelayMs)));
-    this.timer.unref();
+    await this.issueOwed();
+    const every = (ms: number, fn: () => unknown) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(Math.max(10, Math.min(100, this.config.receiptDelayMs)), () => this.release());
+    every(Math.max(10, this.orphanAfterMs / 2), () => this.issueOwed(Date.now() - this.orphanAfterMs).catch(() => undefined));
+  }
+
+  /**
+   * Schedules the receipts of sent messages (sent before `sentBefore`) that this sandbox does not hold.
+   * (A receipt it already released is stored by the receipt sink, which retries a failed write itself.)
+   */
+  private async issueOwed(sentBefore?: number): Promise<void> {
+    const owed = await sentWithoutReceipt(this.db, this.name, sentBefore);
+    for (const m of owed) if (m.carrier_msg_id && !this.held.has(m.carrier_msg_id)) this.schedule(m.e164, m.carrier_msg_id);
   }
 
   async submit(messages: OutboundMessage[]): Promise<SubmitResult[]> {
@@ -52,8 +75,8 @@ export class SandboxCarrier implements Carrier {
   }
 
   async stop(): Promise<void> {
-    // Receipts still owed are issued again on the next start (see start()).
-    if (this.timer) clearInterval(this.timer);
+    // Receipts still owed are issued again on the next start (see start()), or by another node's sandbox.
+    for (const t of this.timers) clearInterval(t);
   }
 
   /** The receipt code for a number, or undefined when the rules say no receipt. */
@@ -68,6 +91,7 @@ export class SandboxCarrier implements Carrier {
     if (!code) return;
     const at = Date.now() + this.config.receiptDelayMs;
     this.due.push({ at, receipt: { carrierMsgId, code, desc: DESCRIPTIONS[code] ?? code, at } });
+    this.held.add(carrierMsgId);
   }
 
   private release(now = Date.now()): void {
@@ -76,6 +100,7 @@ export class SandboxCarrier implements Carrier {
     while (n < this.due.length && this.due[n]!.at <= now) n++;
     if (n === 0) return;
     const ready = this.due.splice(0, n).map((d) => ({ ...d.receipt, at: Math.min(d.receipt.at, Date.now()) }));
+    for (const r of ready) this.held.delete(r.carrierMsgId);
     this.emit(ready);
   }
 }
