@@ -26,7 +26,7 @@ const DESCRIPTIONS: Record<string, string> = {
 export class SandboxCarrier implements Carrier {
   readonly name = 'sandbox';
   readonly atLeastOnce = true;
-  readonly acceptsAll = { idPrefix: ID_PREFIX, accepted: (messages: AcceptedMessage[]) => this.accepted(messages) };
+  readonly acceptsAll = { idPrefix: ID_PREFIX, accepted: (messages: AcceptedMessage[]) => this.scheduleAll(messages) };
   private due: Array<{ at: number; receipt: Receipt }> = [];
   /** Carrier ids of the receipts in `due`. */
   private readonly held = new Set<string>();
@@ -63,14 +63,15 @@ export class SandboxCarrier implements Carrier {
     for (const m of owed) if (m.carrier_msg_id && !this.held.has(m.carrier_msg_id)) this.schedule(m.e164, m.carrier_msg_id);
   }
 
+  /** The generic path (the worker uses `acceptsAll` instead): every message is taken. */
   async submit(messages: OutboundMessage[]): Promise<SubmitResult[]> {
     const accepted = messages.map((m) => ({ id: m.id, e164: m.e164, carrierMsgId: `${ID_PREFIX}${m.id}` }));
-    this.accepted(accepted);
+    this.scheduleAll(accepted);
     return accepted.map((m) => ({ ok: true, carrierMsgId: m.carrierMsgId }));
   }
 
   /** Messages recorded as sent to the sandbox: their receipts are due after the configured delay. */
-  accepted(messages: AcceptedMessage[]): void {
+  private scheduleAll(messages: AcceptedMessage[]): void {
     for (const m of messages) this.schedule(m.e164, m.carrierMsgId);
   }
 

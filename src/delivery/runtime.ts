@@ -71,9 +71,9 @@ export class DeliveryRuntime {
     private readonly report: (counts: OutcomeCounts) => void,
     /**
      * The sandbox's handle. It may commit without waiting for the disk (store/db.ts
-     * openRelaxedDatabase): after a power loss its lost claims are claimed again, its lost outcomes
-     * recovered as expired leases (requeued: the sandbox is at-least-once) and its lost receipts issued
-     * again on start, as for every `sent` row. Nothing is lost; a message may be "delivered" twice.
+     * openRelaxedDatabase): after a power loss a lost claim-as-sent leaves its message queued, to be
+     * claimed again, and a lost receipt leaves its message `sent`, so its receipt is issued again
+     * (carriers/sandbox.ts). Nothing is lost; a message may be "delivered" twice.
      */
     private readonly sandboxDb: Db = db,
   ) {

@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, RawBuilder } from 'kysely';
 import type { Logger } from 'pino';
 import type { Carrier, OutboundMessage, SubmitResult } from '../carriers/carrier.ts';
-import type { ClaimFilter } from '../carriers/routing.ts';
 import type { Db } from '../store/db.ts';
-import { claimDue, type ClaimedMessage, type SubmitOutcome } from '../store/messages.ts';
+import { claimDue, type ClaimedMessage, type Receipt, type SubmitOutcome } from '../store/messages.ts';
 import type { Database } from '../store/schema.ts';
-import type { Receipt } from '../store/messages.ts';
 import type { ReceiptSink } from './receipt-sink.ts';
-import { toOutcome } from './worker.ts';
+import { toOutcome, type WorkerOptions } from './worker.ts';
 
 /** A claimed message as a streaming carrier sees it. */
 export interface StreamMessage extends OutboundMessage {
@@ -48,19 +46,12 @@ export function isStreamingCarrier(c: Carrier): c is StreamingCarrier {
   return typeof (c as Partial<StreamingCarrier>).submitEach === 'function';
 }
 
-export interface StreamWorkerOptions {
+export interface StreamWorkerOptions extends Omit<WorkerOptions, 'concurrency'> {
   /**
    * Messages claimed and not yet recorded, at most. Under at-most-once this is the window: a node that
    * dies leaves at most this many messages `sending`, which the lease recovery then calls unknown.
    */
   maxHeld: number;
-  /** Rows per claim, at most. */
-  batchSize: number;
-  leaseMs: number;
-  pollMs: number;
-  /** Which messages this carrier takes (routing, decided at claim time); default: all. */
-  routeFilter?: () => ClaimFilter;
-  onOutcomes?: (outcomes: SubmitOutcome[]) => void;
 }
 
 /** While the carrier still has messages waiting to be written, finished ones are gathered this long. */

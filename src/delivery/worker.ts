@@ -6,6 +6,7 @@ import type { Db } from '../store/db.ts';
 import { claimAsSent, claimDue, recordOutcomes, type SubmitOutcome } from '../store/messages.ts';
 
 export interface WorkerOptions {
+  /** Rows per claim, at most. */
   batchSize: number;
   leaseMs: number;
   pollMs: number;

@@ -40,11 +40,12 @@ export function paddedChunks<T>(items: T[], max = 256): T[][] {
 }
 
 /**
- * Groups items by a key, keeping first-seen order. Rows that get the same new values are updated with
- * one `UPDATE ... WHERE id IN (...)`: in SQLite several times cheaper a row than an UPDATE ... FROM a
- * VALUES list, and a batch of receipts usually shares its outcome and time.
+ * Rows that get the same new values, for one `UPDATE ... WHERE id IN (...)` each: items grouped by
+ * `keyOf` (first-seen order), each group's ids in padded chunks, with the group's first item. In SQLite
+ * this is several times cheaper a row than an UPDATE ... FROM a VALUES list, and a batch of receipts
+ * usually shares its outcome and time.
  */
-export function groupBy<T>(items: T[], keyOf: (item: T) => string): T[][] {
+export function* sameValueIds<T>(items: T[], keyOf: (item: T) => string, idOf: (item: T) => number): Generator<{ first: T; ids: number[] }> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const key = keyOf(item);
@@ -52,5 +53,5 @@ export function groupBy<T>(items: T[], keyOf: (item: T) => string): T[][] {
     if (group) group.push(item);
     else groups.set(key, [item]);
   }
-  return [...groups.values()];
+  for (const group of groups.values()) for (const ids of paddedChunks(group.map(idOf))) yield { first: group[0]!, ids };
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Db } from './db.ts';
 import { recordOutcomesIn, type Receipt, type SubmitOutcome } from './messages.ts';
-import { groupBy, paddedChunks, padPow2, pow2Chunks } from './batching.ts';
+import { padPow2, pow2Chunks, sameValueIds } from './batching.ts';
 import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus } from './schema.ts';
 
@@ -207,17 +207,14 @@ export async function applyPartReceiptsIn(trx: Kysely<Database>, carrier: string
         touched.add(p.messageId);
       }
     }
-    const groups = groupBy([...updates.values()], (u) => JSON.stringify([u.partNo, u.status, u.r.code, u.r.desc, u.r.at]));
-    for (const group of groups) {
-      const { partNo, status, r } = group[0]!;
-      for (const ids of paddedChunks(group.map((u) => u.messageId))) {
-        await trx
-          .updateTable('message_parts')
-          .set({ status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
-          .where('part_no', '=', partNo)
-          .where('message_id', 'in', ids)
-          .execute();
-      }
+    const changes = [...updates.values()];
+    for (const { first: { partNo, status, r }, ids } of sameValueIds(changes, (u) => JSON.stringify([u.partNo, u.status, u.r.code, u.r.desc, u.r.at]), (u) => u.messageId)) {
+      await trx
+        .updateTable('message_parts')
+        .set({ status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
+        .where('part_no', '=', partNo)
+        .where('message_id', 'in', ids)
+        .execute();
     }
   }
   await rollUpMessages(trx, [...touched]);
@@ -262,18 +259,15 @@ export async function rollUpMessages(db: Kysely<Database>, messageIds: number[])
     }
     if (final.length === 0) continue;
     const done = new Set<number>();
-    for (const group of groupBy(final, ({ result: r }) => JSON.stringify([r.status, r.code, r.desc, r.at]))) {
-      const r = group[0]!.result;
-      for (const ids of paddedChunks(group.map((f) => f.id))) {
-        const changed = await db
-          .updateTable('messages')
-          .set({ status: r.status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
-          .where('id', 'in', ids)
-          .where('status', 'in', ['sent', 'unknown'])
-          .returning('id')
-          .execute();
-        for (const c of changed) done.add(Number(c.id));
-      }
+    for (const { first: { result: r }, ids } of sameValueIds(final, ({ result: r }) => JSON.stringify([r.status, r.code, r.desc, r.at]), (f) => f.id)) {
+      const changed = await db
+        .updateTable('messages')
+        .set({ status: r.status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
+        .where('id', 'in', ids)
+        .where('status', 'in', ['sent', 'unknown'])
+        .returning('id')
+        .execute();
+      for (const c of changed) done.add(Number(c.id));
     }
     const reported: FinalMessage[] = [];
     for (const { id, result } of final) {

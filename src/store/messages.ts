@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
-import { groupBy, paddedChunks, padPow2 } from './batching.ts';
+import { paddedChunks, padPow2, sameValueIds } from './batching.ts';
 import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus, MessageTable } from './schema.ts';
 
@@ -174,17 +174,14 @@ export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]
         else latest.set(id, r);
       }
       const final: FinalMessage[] = [];
-      for (const group of groupBy([...latest], ([, r]) => JSON.stringify([r.code, r.desc, r.at]))) {
-        const r = group[0]![1];
-        for (const ids of paddedChunks(group.map(([id]) => id))) {
-          const rows = await trx
-            .updateTable('messages')
-            .set({ status: statusForReceipt(r.code), receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
-            .where('id', 'in', ids)
-            .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
-            .execute();
-          for (const m of rows) final.push({ ...m, id: Number(m.id) });
-        }
+      for (const { first: [, r], ids } of sameValueIds([...latest], ([, r]) => JSON.stringify([r.code, r.desc, r.at]), ([id]) => id)) {
+        const rows = await trx
+          .updateTable('messages')
+          .set({ status: statusForReceipt(r.code), receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
+          .where('id', 'in', ids)
+          .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
+          .execute();
+        for (const m of rows) final.push({ ...m, id: Number(m.id) });
       }
       // Reports for PullUSMSReport and receipt pushes, in the same transaction (store/reports.ts).
       await recordFinalReports(trx, final);
