@@ -7,10 +7,9 @@
  * Prints messages/s, p50/p99 request latency, server CPU seconds per message, and the time until the
  * sandbox carrier has delivered (receipt DELIVRD stored) everything.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { Pool } from 'undici';
@@ -19,6 +18,7 @@ import { createServer } from 'node:http';
 import { ServerProcess, Workspace, type Credentials } from '../test/harness.ts';
 import { startSimulator } from '../src/smpp/simulator.ts';
 import { outboxReader, until } from './outbox.ts';
+import { runWrk } from './wrk.ts';
 
 const BATCH_MESSAGES = Number(process.env.BENCH_BATCH_MESSAGES ?? 200_000);
 const SINGLE_REQUESTS = Number(process.env.BENCH_SINGLE_REQUESTS ?? 50_000);
@@ -96,26 +96,6 @@ function hasWrk(): boolean {
     // wrk --version exits 1 after printing its version
     return (err as { status?: number }).status === 1;
   }
-}
-
-/** Runs wrk with bench/single.lua: 2 threads, 50 connections. */
-async function driveWrk(url: string, creds: Credentials, seconds: number, bodies: Prepared[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'usms-wrk-'));
-  const file = join(dir, 'bodies.txt');
-  const lines = [creds.PublicKey, String(Math.floor(Date.now() / 1000) + 30), randomUUID().slice(0, 8)];
-  for (const b of bodies) lines.push(`${b.signature} ${b.body}`);
-  writeFileSync(file, lines.join('\n') + '\n');
-  const script = join(import.meta.dirname, 'single.lua');
-  const child = spawn('wrk', ['-t2', '-c50', `-d${seconds}s`, '--timeout', '10s', '-s', script, url, '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  child.stdout.resume();
-  await new Promise((resolve) => child.once('exit', resolve));
-  rmSync(dir, { recursive: true, force: true });
-  const m = /WRK (\{.*\})/.exec(err);
-  if (!m) throw new Error(`wrk failed: ${err}`);
-  const r = JSON.parse(m[1]!) as { requests: number; errors: number; p50us: number; p99us: number; seconds: number };
-  return { seconds: r.seconds, requests: r.requests, failures: r.errors, p50: r.p50us / 1000, p99: r.p99us / 1000 };
 }
 
 const acceptedTotal = (url: string) => metric(url, /^usms_messages_accepted_total (\d+)/m);
@@ -208,7 +188,7 @@ async function main() {
     await scenario('SendUSMSMessage x1', server, 50, pid, async () => {
       if (!hasWrk()) return { ...(await drive(server.url, creds, SINGLE_REQUESTS, 50, singleBodies)), requests: SINGLE_REQUESTS, generator: 'undici' };
       const before = await acceptedTotal(server.url);
-      const w = await driveWrk(server.url, creds, SINGLE_SECONDS, singleBodies);
+      const w = await runWrk(server.url, creds.PublicKey, SINGLE_SECONDS, singleBodies);
       return { ...w, accepted: (await acceptedTotal(server.url)) - before, generator: 'wrk' };
     });
   } finally {

@@ -26,6 +26,8 @@ export function buildApp(services: Services, operatorToken: string, opts: { api:
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
+    // No per-request child logger (a pino child each request, used by nothing): errors log their reqUuid themselves.
+    childLoggerFactory: (logger) => logger,
     keepAliveTimeout: 65_000,
   });
   const limiter = opts.limiter ?? new RateLimiter(config.rateLimitPerKey);

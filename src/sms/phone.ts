@@ -2,6 +2,7 @@
 // "(0086)185...", "+86185...", "0086185..." and national numbers in the
 // account's default region.
 import { isSupportedCountry, parsePhoneNumberWithError, type CountryCode, type NumberType } from 'libphonenumber-js/max';
+import { numberType } from './number-type.ts';
 
 export interface NormalizedPhone {
   ok: true;
@@ -51,8 +52,8 @@ export function normalizePhone(input: string, defaultRegion: string = 'CN'): Pho
     return INVALID_FORMAT;
   }
 
-  // With max metadata getType() also validates, so isValid() only runs when it found no type.
-  const type = phone.getType();
+  // With max metadata the type check also validates, so isValid() only runs when it found no type.
+  const type = numberType(phone.country ?? phone.countryCallingCode, phone.nationalNumber);
   if (type === undefined && !phone.isValid()) {
     const where = phone.country ? `region ${phone.country}` : `country code +${phone.countryCallingCode}`;
     return { ok: false, reason: `phone number is not valid for ${where}` };

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { MessageDraft } from '../sms/validate.ts';
 import type { Db } from './db.ts';
 import { IdempotencyConflict, toRow, type IdempotencyRecord } from './idempotency.ts';
+import { pow2Chunks } from './batching.ts';
+import { BulkInsert } from './bulk-insert.ts';
 
 export interface NewSession {
   sessionNo: string;
@@ -11,7 +13,8 @@ export interface NewSession {
   messages: MessageDraft[];
 }
 
-const ROWS_PER_INSERT = 400;
+/** At most this many rows an INSERT (a power of two: batches are cut into power-of-two runs, few statement shapes). */
+const ROWS_PER_INSERT = 256;
 
 /** Writes sessions with all their messages in one transaction, queued for delivery. */
 export async function writeSessions(db: Db, sessions: NewSession[]): Promise<void> {
@@ -35,13 +38,8 @@ export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Set<number
   await db.transaction().execute(async (trx) => {
     const keyed = units.flatMap((u, i) => (u.record ? [i] : []));
     if (keyed.length) {
-      const inserted = await trx
-        .insertInto('idempotency_keys')
-        .values(keyed.map((i) => toRow(units[i]!.record!)))
-        .onConflict((oc) => oc.columns(['public_key', 'idem_key']).doNothing())
-        .returning(['public_key', 'idem_key'])
-        .execute();
-      const won = new Set(inserted.map((r) => r.public_key + '\u0000' + r.idem_key));
+      const inserted = await insertRecords.execute(trx, keyed.map((i) => toRow(units[i]!.record!)));
+      const won = new Set(inserted.rows.map((r) => String(r.public_key) + '\u0000' + String(r.idem_key)));
       for (const i of keyed) {
         const k = units[i]!.record!.publicKey + '\u0000' + units[i]!.record!.key;
         if (won.has(k)) won.delete(k);
@@ -50,40 +48,52 @@ export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Set<number
     }
     const sessions = units.flatMap((u, i) => (lost.has(i) ? [] : u.sessions));
     if (sessions.length === 0) return;
-    await trx
-      .insertInto('sessions')
-      .values(sessions.map((s) => ({
-        session_no: s.sessionNo, account_id: s.accountId, action: s.action, req_uuid: s.reqUuid,
-        message_count: s.messages.length, created_at: now,
-      })))
-      .execute();
-    const rows = sessions.flatMap((s) =>
-      s.messages.map((m) => ({
-        session_no: s.sessionNo,
-        account_id: s.accountId,
-        phone: m.phone,
-        e164: m.e164,
-        region: m.region,
-        template_id: m.templateId,
-        sender: m.sender,
-        content: m.content,
-        encoding: m.encoding,
-        segments: m.segments,
-        user_id: m.userId,
-        extend_code: m.extendCode,
-        status: 'queued' as const,
-        attempts: 0,
-        next_attempt_at: now,
-        created_at: now,
-        updated_at: now,
-      })),
-    );
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      await trx.insertInto('messages').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
+    await insertSessions.execute(trx, sessions.map((s) => ({
+      session_no: s.sessionNo, account_id: s.accountId, action: s.action, req_uuid: s.reqUuid,
+      message_count: s.messages.length, created_at: now,
+    })));
+    const rows: MessageRow[] = [];
+    for (const s of sessions) {
+      for (const m of s.messages) {
+        rows.push({
+          session_no: s.sessionNo, account_id: s.accountId, phone: m.phone, e164: m.e164, region: m.region,
+          template_id: m.templateId, sender: m.sender, content: m.content, encoding: m.encoding, segments: m.segments,
+          user_id: m.userId, extend_code: m.extendCode, status: 'queued', attempts: 0,
+          next_attempt_at: now, created_at: now, updated_at: now,
+        });
+      }
     }
+    for (const chunk of pow2Chunks(rows, ROWS_PER_INSERT)) await insertMessages.execute(trx, chunk);
   });
   return lost;
 }
+
+type RecordRow = ReturnType<typeof toRow>;
+const insertRecords = new BulkInsert<RecordRow>(
+  ['public_key', 'idem_key', 'account_id', 'request_hash', 'answer', 'created_at'],
+  (db, rows) => (db as Db).insertInto('idempotency_keys').values(rows)
+    .onConflict((oc) => oc.columns(['public_key', 'idem_key']).doNothing())
+    .returning(['public_key', 'idem_key']),
+);
+
+interface SessionRow extends Record<string, unknown> {
+  session_no: string; account_id: number; action: string; req_uuid: string; message_count: number; created_at: number;
+}
+const insertSessions = new BulkInsert<SessionRow>(
+  ['session_no', 'account_id', 'action', 'req_uuid', 'message_count', 'created_at'],
+  (db, rows) => (db as Db).insertInto('sessions').values(rows),
+);
+
+interface MessageRow extends Record<string, unknown> {
+  session_no: string; account_id: number; phone: string; e164: string; region: string; template_id: string;
+  sender: string; content: string; encoding: string; segments: number; user_id: string; extend_code: string;
+  status: 'queued'; attempts: number; next_attempt_at: number; created_at: number; updated_at: number;
+}
+const insertMessages = new BulkInsert<MessageRow>(
+  ['session_no', 'account_id', 'phone', 'e164', 'region', 'template_id', 'sender', 'content', 'encoding', 'segments',
+    'user_id', 'extend_code', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
+  (db, rows) => (db as Db).insertInto('messages').values(rows),
+);
 
 /**
  * Group commit: units arriving while the previous commit is in flight (or in the same event-loop turn)
