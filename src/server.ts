@@ -8,10 +8,13 @@ import { buildApp } from './http/app.ts';
 import { Metrics } from './http/metrics.ts';
 import { operatorToken } from './http/operator.ts';
 import { openDatabase } from './store/db.ts';
+import { shareWriteGates } from './store/write-gate.ts';
+import type { DeliveryThreadData } from './delivery/thread.ts';
 import { isPostgres } from './store/dialect.ts';
 import { sql } from 'kysely';
 import { queueDepth } from './store/messages.ts';
 import { SessionWriter } from './store/sessions.ts';
+import { SessionWriterThread } from './store/session-writer-thread.ts';
 import { ensureDemoAccount } from './demo.ts';
 import { Membership } from './cluster/membership.ts';
 import { RateLimiter } from './http/rate-limit.ts';
@@ -30,9 +33,17 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // SQLite: the commit that grows the WAL past its limit copies it back into the database file and syncs
   // it, stalling whichever event loop ran it. With a delivery thread here, its connections do that
   // (and it checkpoints every few seconds, delivery/runtime.ts), not the API's.
-  if (config.runWorkers && !isPostgres(db)) await sql`pragma wal_autocheckpoint = 0`.execute(db);
+  const noAutoCheckpoint = config.runWorkers && !isPostgres(db);
+  if (noAutoCheckpoint) await sql`pragma wal_autocheckpoint = 0`.execute(db);
   const metrics = new Metrics(() => queueDepth(db));
-  const writer = new SessionWriter(db);
+  // SQLite: sessions are written by a thread of their own, off the HTTP loop (store/session-writer-thread.ts).
+  const writerThread = config.role !== 'worker' && !isPostgres(db)
+    ? await SessionWriterThread.start(config, noAutoCheckpoint, (err) => {
+      log.fatal({ err }, 'session writer thread failed; exiting');
+      process.exit(1);
+    })
+    : undefined;
+  const writer = writerThread ? new SessionWriter(db, (units) => writerThread.write(units)) : new SessionWriter(db);
   const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics, log };
 
   const delivery = config.runWorkers ? await startDeliveryThread(config, metrics, log) : undefined;
@@ -55,6 +66,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       log.info('shutting down: finishing in-flight requests and deliveries');
       await app.close();
       await writer.drain();
+      await writerThread?.close();
       if (delivery) await stopDeliveryThread(delivery);
       await membership.stop();
       await db.destroy();
@@ -65,7 +77,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 
 /** Delivery runs in a worker thread with its own database connection (see delivery/thread.ts). */
 async function startDeliveryThread(config: Config, metrics: Metrics, log: Logger): Promise<Worker> {
-  const thread = new Worker(new URL('./delivery/thread-entry.mjs', import.meta.url), { workerData: config });
+  const workerData: DeliveryThreadData = { config, writeGates: shareWriteGates() };
+  const thread = new Worker(new URL('./delivery/thread-entry.mjs', import.meta.url), { workerData });
   thread.on('message', (msg: { type: string; counts?: Record<string, number> }) => {
     if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
   });

@@ -6,10 +6,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Config } from '../config.ts';
+import { joinWriteGates } from '../store/write-gate.ts';
 import { openDatabase, openRelaxedDatabase } from '../store/db.ts';
 import { DeliveryRuntime, type OutcomeCounts } from './runtime.ts';
 
-const config = workerData as Config;
+export interface DeliveryThreadData {
+  config: Config;
+  /** The parent's SQLite write gates (store/write-gate.ts). */
+  writeGates: Record<string, SharedArrayBuffer>;
+}
+
+const { config, writeGates } = workerData as DeliveryThreadData;
+// Share the API connection's SQLite write gate (store/write-gate.ts).
+joinWriteGates(writeGates);
 const port = parentPort!;
 const log = pino({ level: config.logLevel }).child({ thread: 'delivery' });
 const db = await openDatabase(config);

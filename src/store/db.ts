@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, Migrator, PostgresDialect, type QueryResult, SqliteDialect, SqliteDriver } from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { migrations } from './migrations/index.ts';
+import { writeGateFor, type WriteGate } from './write-gate.ts';
 import type { Database as Schema } from './schema.ts';
 
 export type Db = Kysely<Schema>;
@@ -47,14 +48,15 @@ function openPostgres(url: string, poolSize = 10, options?: string): Db {
 
 function openSqlite(config: DbConfig, file: string): Db {
   mkdirSync(config.dataDir, { recursive: true });
-  const sqlite = new Database(join(config.dataDir, file));
+  const path = join(config.dataDir, file);
+  const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${config.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   // Never sleep inside SQLite: a statement that finds the write lock taken is retried on a timer
   // (AsyncBusySqliteDialect).
   sqlite.pragma('busy_timeout = 0');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Schema>({ dialect: new AsyncBusySqliteDialect({ database: withStatementCache(sqlite) }) });
+  return new Kysely<Schema>({ dialect: new AsyncBusySqliteDialect(writeGateFor(path), { database: withStatementCache(sqlite) }) });
 }
 
 /**
@@ -69,6 +71,13 @@ function openSqlite(config: DbConfig, file: string): Db {
  * write lock up front makes it wait its turn, and no statement inside it can meet a busy lock.
  */
 class AsyncBusySqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly gate: WriteGate,
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+  ) {
+    super(config);
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver() as SqliteDriver;
     const acquire = driver.acquireConnection.bind(driver);
@@ -78,7 +87,7 @@ class AsyncBusySqliteDialect extends SqliteDialect {
       if (!patched.has(connection)) {
         patched.add(connection);
         const execute = connection.executeQuery.bind(connection);
-        connection.executeQuery = ((query: CompiledQuery) => retryWhileBusy(() => execute(query))) as typeof connection.executeQuery;
+        connection.executeQuery = gated(this.gate, (query: CompiledQuery) => retryWhileBusy(() => execute(query))) as typeof connection.executeQuery;
       }
       return connection;
     };
@@ -87,6 +96,50 @@ class AsyncBusySqliteDialect extends SqliteDialect {
     };
     return driver;
   }
+}
+
+const READ_ONLY = /^\s*select\b/i;
+const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
+
+/**
+ * Runs one connection's statements inside the process's write gate (store/write-gate.ts): a
+ * transaction holds it from BEGIN IMMEDIATE to COMMIT or ROLLBACK, a write outside a transaction for
+ * its one statement; reads never wait for it (WAL readers do not block writers).
+ */
+function gated(gate: WriteGate, execute: (query: CompiledQuery) => Promise<QueryResult<unknown>>) {
+  let inTransaction = false;
+  return async (query: CompiledQuery): Promise<QueryResult<unknown>> => {
+    if (inTransaction) {
+      const end = TRANSACTION_END.exec(query.sql)?.[1]?.toLowerCase();
+      if (!end) return execute(query);
+      try {
+        const result = await execute(query);
+        inTransaction = false;
+        return result;
+      } finally {
+        // A failed COMMIT is followed by Kysely's ROLLBACK; a ROLLBACK always ends the transaction.
+        if (end === 'rollback') inTransaction = false;
+        if (!inTransaction) gate.release();
+      }
+    }
+    if (READ_ONLY.test(query.sql)) return execute(query);
+    await gate.acquire(BUSY_TIMEOUT_MS);
+    if (query === BEGIN) {
+      try {
+        const result = await execute(query);
+        inTransaction = true;
+        return result;
+      } catch (err) {
+        gate.release();
+        throw err;
+      }
+    }
+    try {
+      return await execute(query);
+    } finally {
+      gate.release();
+    }
+  };
 }
 
 async function retryWhileBusy<T>(run: () => Promise<T>): Promise<T> {

@@ -98,8 +98,7 @@ const insertMessages = new BulkInsert<MessageRow>(
 /**
  * Group commit: units arriving while the previous commit is in flight (or in the same event-loop turn)
  * share one transaction, so many small requests cost one commit. Each caller's promise settles only
- * after the commit. (A separate SQLite commit thread was measured and did not help on two cores: the
- * third thread competes with the HTTP loop and the delivery thread for the cores and the write lock.)
+ * after the commit. On SQLite the transaction runs in the writer thread (store/session-writer-thread.ts).
  */
 export class SessionWriter extends EventEmitter {
   private pending: Array<WriteUnit & { resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -107,7 +106,11 @@ export class SessionWriter extends EventEmitter {
   private busy = false;
   private inFlight: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Db) {
+  /** `write` commits units in one transaction: by default on this thread's connection; on SQLite the server passes its writer thread's. */
+  constructor(
+    db: Db,
+    private readonly writeBatch: (units: WriteUnit[]) => Promise<Set<number>> = (units) => writeUnits(db, units),
+  ) {
     super();
   }
 
@@ -150,7 +153,7 @@ export class SessionWriter extends EventEmitter {
     this.busy = true;
     this.inFlight = (async () => {
       try {
-        const lost = await writeUnits(this.db, batch);
+        const lost = await this.writeBatch(batch);
         let written = 0;
         batch.forEach((b, i) => {
           if (lost.has(i)) return b.reject(new IdempotencyConflict(b.record!));

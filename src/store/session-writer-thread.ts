@@ -1,0 +1,77 @@
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config.ts';
+import type { WriteUnit } from './sessions.ts';
+import { shareWriteGates } from './write-gate.ts';
+
+/** What the writer thread gets in workerData (store/session-writer-worker.ts). */
+export interface WriterThreadData {
+  config: Config;
+  writeGates: Record<string, SharedArrayBuffer>;
+  /** Leave WAL checkpoints to the delivery thread's connections, as the API's own connection would. */
+  noAutoCheckpoint: boolean;
+}
+
+type Reply = { id: number; lost: number[] } | { id: number; error: { message: string; code?: string } };
+
+/**
+ * The API's SQLite writes (sessions, messages, idempotency records) in a thread of their own.
+ * better-sqlite3 is synchronous, so on the HTTP thread every INSERT and every durable COMMIT (an
+ * fsync) stopped the event loop: about a fifth of its time under single-send load. Here the HTTP loop
+ * only hands over the rows and goes on parsing requests; units that arrive meanwhile are grouped into
+ * the next transaction by the SessionWriter, exactly as before. The answer is still sent only after the
+ * commit. PostgreSQL needs none of this (its driver is asynchronous).
+ */
+export class SessionWriterThread {
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (lost: Set<number>) => void; reject: (err: unknown) => void }>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      const w = this.waiting.get(reply.id);
+      if (!w) return;
+      this.waiting.delete(reply.id);
+      if ('lost' in reply) w.resolve(new Set(reply.lost));
+      else w.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+    });
+  }
+
+  /** Starts the thread; `onFailure` runs if it dies (every write still waiting is refused first). */
+  static async start(config: Config, noAutoCheckpoint: boolean, onFailure: (err: unknown) => void): Promise<SessionWriterThread> {
+    const workerData: WriterThreadData = { config, writeGates: shareWriteGates(), noAutoCheckpoint };
+    const worker = new Worker(new URL('./session-writer-entry.mjs', import.meta.url), { workerData });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', () => resolve());
+    });
+    const thread = new SessionWriterThread(worker);
+    const fail = (err: unknown) => {
+      for (const w of thread.waiting.values()) w.reject(err);
+      thread.waiting.clear();
+      onFailure(err);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!thread.closing) fail(new Error(`session writer thread exited with code ${code}`));
+    });
+    return thread;
+  }
+
+  private closing = false;
+
+  /** Writes the units in one transaction in the thread; resolves with the indexes of units whose key was taken. */
+  write(units: WriteUnit[]): Promise<Set<number>> {
+    if (this.closing) return Promise.reject(new Error('session writer thread is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      // Only the data: the writer's pending units also carry their callers' callbacks.
+      this.worker.postMessage({ id, units: units.map((u) => ({ sessions: u.sessions, record: u.record })) });
+    });
+  }
+
+  /** Call after the SessionWriter drained: nothing is in flight. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
+  }
+}
