@@ -1,4 +1,4 @@
-// Inbound (MO) deliver_sm / data_sm -> text: data_coding, UDH / SAR concatenation, reassembly.
+// Inbound (MO) deliver_sm / data_sm -> text: data_coding, UDH / SAR concatenation (parts are joined in store/inbound-parts.ts).
 import { decodeGsm7, unpackSeptets } from '../sms/gsm7.ts';
 import { EsmClass } from '../smpp/constants.ts';
 import type { InboundPdu } from '../smpp/session.ts';
@@ -70,60 +70,4 @@ function decodeBody(body: Buffer, dataCoding: number, gsmPacking: boolean, udhOc
     default:
       return body.toString('latin1');
   }
-}
-
-interface Pending {
-  parts: Map<number, string>;
-  total: number;
-  timer: NodeJS.Timeout;
-}
-
-/**
- * Joins concatenated MO parts (same source, destination and reference). A message still missing
- * parts after `timeoutMs` is delivered with what arrived. Parts are held in memory: the SMSC got
- * its deliver_sm_resp, so a restart in between loses an incomplete message.
- */
-export class MoReassembler {
-  private readonly pending = new Map<string, Pending>();
-
-  constructor(
-    private readonly onComplete: (key: { source: string; destination: string }, text: string) => void,
-    private readonly timeoutMs = 60_000,
-  ) {}
-
-  /** Returns the whole text when this part completed it (or it was not a part), else undefined. */
-  add(source: string, destination: string, mo: DecodedMo): string | undefined {
-    if (!mo.concat) return mo.text;
-    const key = `${source}\u0000${destination}\u0000${mo.concat.ref}\u0000${mo.concat.total}`;
-    let p = this.pending.get(key);
-    if (!p) {
-      const timer = setTimeout(() => {
-        const left = this.pending.get(key);
-        this.pending.delete(key);
-        if (left) this.onComplete({ source, destination }, join(left));
-      }, this.timeoutMs);
-      timer.unref();
-      p = { parts: new Map(), total: mo.concat.total, timer };
-      this.pending.set(key, p);
-    }
-    p.parts.set(mo.concat.seq, mo.text);
-    if (p.parts.size < p.total) return undefined;
-    clearTimeout(p.timer);
-    this.pending.delete(key);
-    return join(p);
-  }
-
-  /** Flushes incomplete messages (on stop). */
-  flush(): void {
-    for (const [key, p] of this.pending) {
-      clearTimeout(p.timer);
-      this.pending.delete(key);
-      const [source, destination] = key.split('\u0000') as [string, string];
-      this.onComplete({ source, destination }, join(p));
-    }
-  }
-}
-
-function join(p: Pending): string {
-  return [...p.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t).join('');
 }

@@ -6,7 +6,7 @@ import { Session, type BindMode, type InboundPdu, type SessionOptions } from '..
 import type { CarrierConfig } from '../store/carriers.ts';
 import type { CarrierStatus } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
-import { storeInbound } from '../store/inbound.ts';
+import { storeInbound, type InboundInput } from '../store/inbound.ts';
 import type { Kysely } from 'kysely';
 import type { Finished, StreamingCarrier, StreamMessage, Submitted } from '../delivery/stream-worker.ts';
 import { dropParts, partsOf, recordSubmitsIn, rollUpAfterSubmit, saveParts, type AcceptedPart, type StoredPart } from '../store/message-parts.ts';
@@ -14,7 +14,8 @@ import type { Database } from '../store/schema.ts';
 import type { Receipt, SubmitOutcome } from '../store/messages.ts';
 import type { OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
 import { ConcatRefs } from './concat-refs.ts';
-import { decodeMo, MoReassembler } from './smpp-inbound.ts';
+import { decodeMo } from './smpp-inbound.ts';
+import { storeInboundPart, storeStaleInboundParts } from '../store/inbound-parts.ts';
 import { buildParts, destinationAddress, planMessage, sourceAddress, submitPdu, type EncodingOptions, type MessagePlan } from './smpp-message.ts';
 
 export interface SmppCarrierOptions {
@@ -58,6 +59,10 @@ type Failure = Extract<SubmitResult, { ok: false }>;
  * the session halves its rate). A requeued message resends only the parts not accepted yet, with
  * the same concatenation reference.
  */
+/** An inbound message still missing parts this long after its first part is stored with what arrived. */
+const MO_PART_TIMEOUT_MS = 60_000;
+const MO_SWEEP_MS = 10_000;
+
 export class SmppCarrier implements StreamingCarrier {
   readonly name: string;
   readonly atLeastOnce: boolean;
@@ -66,7 +71,7 @@ export class SmppCarrier implements StreamingCarrier {
   private readonly refs = new ConcatRefs();
   private readonly enc: EncodingOptions;
   private onReceipts: ReceiptHandler = () => {};
-  private readonly reassembler: MoReassembler;
+  private moSweep: NodeJS.Timeout | undefined;
   private readonly moWrites = new Set<Promise<unknown>>();
   private readonly counters = { submitted: 0, accepted: 0, errors: 0, unknown: 0, throttled: 0, receipts: 0, inbound: 0, reconnects: 0 };
   private lastError = '';
@@ -81,13 +86,14 @@ export class SmppCarrier implements StreamingCarrier {
     this.name = config.name;
     this.atLeastOnce = config.policy === 'at-least-once';
     this.enc = { gsmPacking: config.gsmPacking, latin1: config.latin1, split: config.split };
-    this.reassembler = new MoReassembler((key, text) => this.trackMo(this.storeMo(key.source, key.destination, text)));
   }
 
   /** Binds in the background (a carrier that is down must not hold up the others); reconnects forever. */
   async start(onReceipts: ReceiptHandler): Promise<void> {
     this.onReceipts = onReceipts;
     this.startedAt = Date.now();
+    this.moSweep = setInterval(() => void this.sweepMoParts(), MO_SWEEP_MS);
+    this.moSweep.unref();
     const c = this.config;
     const base: SessionOptions = {
       host: c.host,
@@ -302,9 +308,14 @@ export class SmppCarrier implements StreamingCarrier {
       await this.onReceipts([receipt]);
       return;
     }
-    const text = this.reassembler.add(pdu.sourceAddr, pdu.destinationAddr, decodeMo(pdu, this.config.gsmPacking));
-    if (text === undefined) return; // a part; the message is stored when it is complete
-    await this.trackMo(this.storeMo(pdu.sourceAddr, pdu.destinationAddr, text, pdu.sourceAddrTon));
+    const mo = decodeMo(pdu, this.config.gsmPacking);
+    const { sourceAddr: source, destinationAddr: destination, sourceAddrTon: ton } = pdu;
+    const receivedAt = Date.now();
+    // A part is stored before its deliver_sm_resp; the message is stored with its last part (store/inbound-parts.ts).
+    const stored = mo.concat
+      ? await this.trackMo(storeInboundPart(this.o.db, { carrier: this.name, source, destination, ...mo.concat, sourceTon: ton, content: mo.text, receivedAt }, this.moInput))
+      : await this.trackMo(storeInbound(this.o.db, this.moInput(source, destination, ton, mo.text, receivedAt)));
+    if (stored) this.inboundStored(stored.accountId, destination);
   }
 
   private trackMo<T>(p: Promise<T>): Promise<T> {
@@ -314,17 +325,29 @@ export class SmppCarrier implements StreamingCarrier {
     return p;
   }
 
-  private async storeMo(source: string, destination: string, text: string, ton = 1): Promise<void> {
+  /** An inbound message's addresses and text as stored: the phone as E.164 when it is a number, the ExtendCode after our source address. */
+  private readonly moInput = (source: string, destination: string, ton: number, content: string, receivedAt: number): InboundInput => {
     const digits = source.replace(/^\+/, '');
     const phone = /^\d+$/.test(digits) && (ton === 1 || source.startsWith('+') || digits.length >= 10) ? `+${digits}` : source;
     const fixed = this.config.sourceAddr.replace(/^\+/, '');
     const extendCode = /^\d+$/.test(fixed) && destination.startsWith(fixed) ? destination.slice(fixed.length) : '';
-    const stored = await storeInbound(this.o.db, {
-      carrier: this.name, phone, toAddr: destination, extendCode, content: text, receivedAt: Date.now(), moAccount: this.config.moAccount,
-    });
+    return { carrier: this.name, phone, toAddr: destination, extendCode, content, receivedAt, moAccount: this.config.moAccount };
+  };
+
+  private inboundStored(accountId: number | null, destination: string): void {
     this.counters.inbound++;
-    if (stored.accountId === null) this.o.log.warn({ carrier: this.name, to: destination }, 'inbound message matched no account; stored without one');
+    if (accountId === null) this.o.log.warn({ carrier: this.name, to: destination }, 'inbound message matched no account; stored without one');
     this.o.onInbound?.();
+  }
+
+  /** Messages still missing parts after MO_PART_TIMEOUT_MS are stored with what arrived. */
+  private async sweepMoParts(): Promise<void> {
+    try {
+      const stored = await this.trackMo(storeStaleInboundParts(this.o.db, this.name, MO_PART_TIMEOUT_MS, this.moInput));
+      for (const m of stored) this.inboundStored(m.accountId, m.toAddr);
+    } catch (err) {
+      this.o.log.warn({ carrier: this.name, err: (err as Error).message }, 'storing incomplete inbound messages failed; retried later');
+    }
   }
 
   // ---- status and stop ---------------------------------------------------------------------------
@@ -362,8 +385,8 @@ export class SmppCarrier implements StreamingCarrier {
   /** Waits for in-flight submits (each bounded by its timeout), unbinds, closes. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.moSweep);
     if (!this.tx) return;
-    this.reassembler.flush();
     await Promise.allSettled([...this.moWrites]);
     await Promise.all(this.sessions().map((s) => s.close()));
   }

@@ -1,5 +1,7 @@
 import { queueReplyPushes } from '../notify/replies.ts';
+import type { Kysely } from 'kysely';
 import type { Db } from './db.ts';
+import type { Database } from './schema.ts';
 
 /** An inbound (MO) message as the carrier delivered it (reassembled when it came in parts). */
 export interface InboundInput {
@@ -39,42 +41,45 @@ const APPROVED = 2; // TemplateStatus.Approved, also used for senders
  * phone as that message's caller wrote it (else the E.164 number).
  */
 export async function storeInbound(db: Db, mo: InboundInput): Promise<StoredInbound> {
-  return db.transaction().execute(async (trx) => {
-    const lastTo = (extendCode?: string) =>
-      trx
-        .selectFrom('message_parts')
-        .innerJoin('messages', 'messages.id', 'message_parts.message_id')
-        .select(['messages.id as id', 'messages.account_id as account_id', 'messages.user_id as user_id', 'messages.extend_code as extend_code', 'messages.phone as phone'])
-        .where('message_parts.e164', '=', mo.phone)
-        .where('message_parts.carrier', '=', mo.carrier)
-        .$if(extendCode !== undefined, (q) => q.where('messages.extend_code', '=', extendCode!))
-        .orderBy('message_parts.message_id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-    let reply = mo.extendCode ? await lastTo(mo.extendCode) : undefined;
-    reply ??= await lastTo();
-    let accountId: number | null = reply ? Number(reply.account_id) : null;
-    if (accountId === null && mo.toAddr) {
-      const owners = await trx.selectFrom('senders').select('account_id').distinct().where('name', 'in', [mo.toAddr, `+${mo.toAddr}`]).where('status', '=', APPROVED).execute();
-      if (owners.length === 1) accountId = Number(owners[0]!.account_id);
-    }
-    accountId ??= mo.moAccount;
-    const extendCode = mo.extendCode || reply?.extend_code || '';
-    const userId = reply?.user_id ?? '';
-    const row = await trx
-      .insertInto('inbound_messages')
-      .values({
-        account_id: accountId, carrier: mo.carrier, phone: mo.phone, to_addr: mo.toAddr, extend_code: extendCode, user_id: userId,
-        content: mo.content, message_id: reply ? Number(reply.id) : null, received_at: mo.receivedAt,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    // The push (MsgType 0) is queued in the same transaction: notify/replies.ts.
-    if (accountId !== null) {
-      await queueReplyPushes(trx, [{ accountId, phone: reply?.phone ?? mo.phone, content: mo.content, extendCode, userId, at: mo.receivedAt }]);
-    }
-    return { id: Number(row.id), accountId, userId, extendCode, messageId: reply ? Number(reply.id) : null };
-  });
+  return db.transaction().execute((trx) => storeInboundIn(trx, mo));
+}
+
+/** storeInbound inside the caller's transaction. */
+export async function storeInboundIn(trx: Kysely<Database>, mo: InboundInput): Promise<StoredInbound> {
+  const lastTo = (extendCode?: string) =>
+    trx
+      .selectFrom('message_parts')
+      .innerJoin('messages', 'messages.id', 'message_parts.message_id')
+      .select(['messages.id as id', 'messages.account_id as account_id', 'messages.user_id as user_id', 'messages.extend_code as extend_code', 'messages.phone as phone'])
+      .where('message_parts.e164', '=', mo.phone)
+      .where('message_parts.carrier', '=', mo.carrier)
+      .$if(extendCode !== undefined, (q) => q.where('messages.extend_code', '=', extendCode!))
+      .orderBy('message_parts.message_id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  let reply = mo.extendCode ? await lastTo(mo.extendCode) : undefined;
+  reply ??= await lastTo();
+  let accountId: number | null = reply ? Number(reply.account_id) : null;
+  if (accountId === null && mo.toAddr) {
+    const owners = await trx.selectFrom('senders').select('account_id').distinct().where('name', 'in', [mo.toAddr, `+${mo.toAddr}`]).where('status', '=', APPROVED).execute();
+    if (owners.length === 1) accountId = Number(owners[0]!.account_id);
+  }
+  accountId ??= mo.moAccount;
+  const extendCode = mo.extendCode || reply?.extend_code || '';
+  const userId = reply?.user_id ?? '';
+  const row = await trx
+    .insertInto('inbound_messages')
+    .values({
+      account_id: accountId, carrier: mo.carrier, phone: mo.phone, to_addr: mo.toAddr, extend_code: extendCode, user_id: userId,
+      content: mo.content, message_id: reply ? Number(reply.id) : null, received_at: mo.receivedAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // The push (MsgType 0) is queued in the same transaction: notify/replies.ts.
+  if (accountId !== null) {
+    await queueReplyPushes(trx, [{ accountId, phone: reply?.phone ?? mo.phone, content: mo.content, extendCode, userId, at: mo.receivedAt }]);
+  }
+  return { id: Number(row.id), accountId, userId, extendCode, messageId: reply ? Number(reply.id) : null };
 }
 
 /** An account's inbound messages, newest first. */

@@ -19,6 +19,7 @@ export interface Database {
   carrier_status: CarrierStatusTable;
   message_parts: MessagePartTable;
   inbound_messages: InboundMessageTable;
+  inbound_parts: InboundPartTable;
 }
 
 export interface CarrierBindTable {
@@ -309,5 +310,19 @@ export interface InboundMessageTable {
   content: string;
   /** id of the message this replies to, if one was found */
   message_id: number | null;
+  received_at: number;
+}
+
+/** A part of a concatenated inbound message, until the message is complete or times out (migration 009). */
+export interface InboundPartTable {
+  carrier: string;
+  source: string;
+  destination: string;
+  /** concatenation reference, total parts and this part's number (1-based), from the UDH or SAR TLVs */
+  ref: number;
+  total: number;
+  seq: number;
+  source_ton: number;
+  content: string;
   received_at: number;
 }

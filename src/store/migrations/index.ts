@@ -7,6 +7,7 @@ import * as carriers from './005-carriers.ts';
 import * as retention from './006-retention.ts';
 import * as nodes from './007-nodes.ts';
 import * as carrierBinds from './008-carrier-binds.ts';
+import * as inboundParts from './009-inbound-parts.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '006-retention': retention,
   '007-nodes': nodes,
   '008-carrier-binds': carrierBinds,
+  '009-inbound-parts': inboundParts,
 };
