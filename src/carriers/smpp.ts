@@ -46,6 +46,10 @@ const RECEIPT_TEXT: Record<string, string> = {
 
 type Failure = Extract<SubmitResult, { ok: false }>;
 
+/** An inbound message still missing parts this long after its first part is stored with what arrived. */
+const MO_PART_TIMEOUT_MS = 60_000;
+const MO_SWEEP_MS = 10_000;
+
 /**
  * A carrier reached over SMPP 3.4 with our own stack (smpp/session.ts): one transceiver bind, or
  * a transmitter plus a receiver bind. Every message is planned (encoding, split, reference), its
@@ -59,10 +63,6 @@ type Failure = Extract<SubmitResult, { ok: false }>;
  * the session halves its rate). A requeued message resends only the parts not accepted yet, with
  * the same concatenation reference.
  */
-/** An inbound message still missing parts this long after its first part is stored with what arrived. */
-const MO_PART_TIMEOUT_MS = 60_000;
-const MO_SWEEP_MS = 10_000;
-
 export class SmppCarrier implements StreamingCarrier {
   readonly name: string;
   readonly atLeastOnce: boolean;

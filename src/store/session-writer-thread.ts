@@ -23,6 +23,7 @@ type Reply = { id: number; lost: number[] } | { id: number; error: { message: st
  */
 export class SessionWriterThread {
   private nextId = 0;
+  private closing = false;
   private readonly waiting = new Map<number, { resolve: (lost: Set<number>) => void; reject: (err: unknown) => void }>();
 
   private constructor(private readonly worker: Worker) {
@@ -55,8 +56,6 @@ export class SessionWriterThread {
     });
     return thread;
   }
-
-  private closing = false;
 
   /** Writes the units in one transaction in the thread; resolves with the indexes of units whose key was taken. */
   write(units: WriteUnit[]): Promise<Set<number>> {

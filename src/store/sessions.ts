@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { MessageDraft } from '../sms/validate.ts';
 import type { Db } from './db.ts';
+import type { MessageTable, SessionTable } from './schema.ts';
 import { IdempotencyConflict, toRow, type IdempotencyRecord } from './idempotency.ts';
 import { pow2Chunks } from './batching.ts';
 import { BulkInsert } from './bulk-insert.ts';
@@ -76,19 +77,15 @@ const insertRecords = new BulkInsert<RecordRow>(
     .returning(['public_key', 'idem_key']),
 );
 
-interface SessionRow extends Record<string, unknown> {
-  session_no: string; account_id: number; action: string; req_uuid: string; message_count: number; created_at: number;
-}
+type SessionRow = SessionTable & Record<string, unknown>;
 const insertSessions = new BulkInsert<SessionRow>(
   ['session_no', 'account_id', 'action', 'req_uuid', 'message_count', 'created_at'],
   (db, rows) => (db as Db).insertInto('sessions').values(rows),
 );
 
-interface MessageRow extends Record<string, unknown> {
-  session_no: string; account_id: number; phone: string; e164: string; region: string; template_id: string;
-  sender: string; content: string; encoding: string; segments: number; user_id: string; extend_code: string;
-  status: 'queued'; attempts: number; next_attempt_at: number; created_at: number; updated_at: number;
-}
+/** The columns a new message is written with (the rest keep their defaults). */
+type MessageRow = Pick<MessageTable, 'session_no' | 'account_id' | 'phone' | 'e164' | 'region' | 'template_id' | 'sender' | 'content'
+  | 'encoding' | 'segments' | 'user_id' | 'extend_code' | 'status' | 'attempts' | 'next_attempt_at' | 'created_at' | 'updated_at'> & Record<string, unknown>;
 const insertMessages = new BulkInsert<MessageRow>(
   ['session_no', 'account_id', 'phone', 'e164', 'region', 'template_id', 'sender', 'content', 'encoding', 'segments',
     'user_id', 'extend_code', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
