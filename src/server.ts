@@ -3,13 +3,15 @@ import type { Services } from './actions/context.ts';
 import { Lookups } from './actions/lookups.ts';
 import { SecretBox } from './auth/secrets.ts';
 import type { Config } from './config.ts';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { buildApp } from './http/app.ts';
 import { Metrics } from './http/metrics.ts';
 import { operatorToken } from './http/operator.ts';
 import { openDatabase } from './store/db.ts';
 import { shareWriteGates } from './store/write-gate.ts';
 import type { DeliveryThreadData } from './delivery/thread.ts';
+import type { PusherThreadData } from './notify/thread.ts';
+import { startWorkerThread } from './worker-thread.ts';
 import { isPostgres } from './store/dialect.ts';
 import { sql } from 'kysely';
 import { queueDepth } from './store/messages.ts';
@@ -46,7 +48,16 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const writer = writerThread ? new SessionWriter(db, (units) => writerThread.write(units)) : new SessionWriter(db);
   const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics, log };
 
-  const delivery = config.runWorkers ? await startDeliveryThread(config, metrics, log) : undefined;
+  // Delivery and the callback pusher run in threads of their own, each with its own database connection.
+  const pusher = config.runWorkers
+    ? await startThread(new URL('./notify/thread.ts', import.meta.url), { config, writeGates: shareWriteGates() } satisfies PusherThreadData, 'callback pusher', log)
+    : undefined;
+  const delivery = config.runWorkers
+    ? await startThread(new URL('./delivery/thread.ts', import.meta.url), { config, writeGates: shareWriteGates() } satisfies DeliveryThreadData, 'delivery', log, (msg) => {
+      if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
+      if (msg.type === 'push') pusher!.postMessage({ type: 'wake' });
+    })
+    : undefined;
   if (delivery) writer.on('written', () => delivery.postMessage({ type: 'wake' }));
 
   if (config.createDemoAccount && config.role !== 'worker') await ensureDemoAccount(db, box, config);
@@ -67,7 +78,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await app.close();
       await writer.drain();
       await writerThread?.close();
-      if (delivery) await stopDeliveryThread(delivery);
+      // Delivery first: receipts it stores while stopping are still pushed.
+      if (delivery) await stopThread(delivery);
+      if (pusher) await stopThread(pusher);
       await membership.stop();
       await db.destroy();
       log.info('stopped');
@@ -75,29 +88,34 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   return { url, port, services, close };
 }
 
-/** Delivery runs in a worker thread with its own database connection (see delivery/thread.ts). */
-async function startDeliveryThread(config: Config, metrics: Metrics, log: Logger): Promise<Worker> {
-  const workerData: DeliveryThreadData = { config, writeGates: shareWriteGates() };
-  const thread = new Worker(new URL('./delivery/thread-entry.mjs', import.meta.url), { workerData });
-  thread.on('message', (msg: { type: string; counts?: Record<string, number> }) => {
-    if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
-  });
-  // Without its delivery thread a node would accept messages it never sends: fail fast and let the
-  // supervisor restart the process (the outbox makes that safe).
+interface ThreadMessage {
+  type: string;
+  counts?: Record<string, number>;
+}
+
+/**
+ * Starts a worker thread (delivery/thread.ts, notify/thread.ts) and waits for its 'started'. Without
+ * one of them a node would accept messages it never sends or pushes it never makes: if it fails, the
+ * process exits and its supervisor restarts it (the outboxes make that safe).
+ */
+async function startThread(module: URL, data: object, what: string, log: Logger, onMessage?: (msg: ThreadMessage) => void): Promise<Worker> {
+  const thread = startWorkerThread(module, data);
+  if (onMessage) thread.on('message', onMessage);
   thread.on('error', (err) => {
-    log.fatal({ err }, 'delivery thread failed; exiting');
+    log.fatal({ err }, `${what} thread failed; exiting`);
     process.exit(1);
   });
   await new Promise<void>((resolve, reject) => {
     thread.once('error', reject);
-    thread.on('message', (msg: { type: string }) => msg.type === 'started' && resolve());
+    thread.on('message', (msg: ThreadMessage) => msg.type === 'started' && resolve());
   });
   return thread;
 }
 
-async function stopDeliveryThread(thread: Worker): Promise<void> {
+/** Asks a thread to finish its work ('stop'), waits for its 'stopped', then ends it. */
+async function stopThread(thread: Worker): Promise<void> {
   const stopped = new Promise<void>((resolve) => {
-    thread.on('message', (msg: { type: string }) => msg.type === 'stopped' && resolve());
+    thread.on('message', (msg: ThreadMessage) => msg.type === 'stopped' && resolve());
     thread.once('exit', () => resolve());
   });
   thread.postMessage({ type: 'stop' });

@@ -7,7 +7,6 @@ import { Router, SANDBOX } from '../carriers/routing.ts';
 import { SandboxCarrier } from '../carriers/sandbox.ts';
 import { SmppCarrier } from '../carriers/smpp.ts';
 import type { Config } from '../config.ts';
-import { CallbackPusher } from '../notify/pusher.ts';
 import { deleteCarrierStatus, loadCarriers, writeCarrierStatus, type CarrierConfig } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
 import { isPostgres } from '../store/dialect.ts';
@@ -39,8 +38,9 @@ interface Running {
 
 /**
  * The delivery side of a node: one carrier + receipt sink + worker per configured carrier (the
- * sandbox always runs), routing, lease and receipt-timeout maintenance, carrier status, and the
- * callback pusher.
+ * sandbox always runs), routing, lease and receipt-timeout maintenance and carrier status. Stored
+ * receipts and inbound messages are announced through `pushWork` to the callback pusher, which runs in a
+ * thread of its own (notify/thread.ts).
  *
  * Carriers come from the carriers table, re-read every `carrierPollMs`: added ones start, removed
  * ones stop (unbind), changed ones restart. Routing is decided when a worker claims (each worker's
@@ -54,7 +54,6 @@ interface Running {
  */
 export class DeliveryRuntime {
   private readonly running = new Map<string, Running>();
-  private readonly pusher: CallbackPusher;
   private readonly box: SecretBox;
   private readonly node = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   private router = new Router([]);
@@ -69,6 +68,8 @@ export class DeliveryRuntime {
     private readonly config: Config,
     private readonly log: Logger,
     private readonly report: (counts: OutcomeCounts) => void,
+    /** Callback items were queued (receipts or inbound messages stored). */
+    private readonly pushWork: () => void,
     /**
      * The sandbox's handle. It may commit without waiting for the disk (store/db.ts
      * openRelaxedDatabase): after a power loss a lost claim-as-sent leaves its message queued, to be
@@ -77,7 +78,6 @@ export class DeliveryRuntime {
      */
     private readonly sandboxDb: Db = db,
   ) {
-    this.pusher = new CallbackPusher(db, config, log);
     this.box = SecretBox.open(config.dataDir, config.masterKey);
   }
 
@@ -87,7 +87,6 @@ export class DeliveryRuntime {
     const sandbox = new SandboxCarrier(this.sandboxDb, this.config.sandbox);
     await this.startCarrier(sandbox, this.config.workerBatchSize, this.config.workerBatchSize, 0);
     await this.maintain();
-    this.pusher.start();
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
       const t = setInterval(() => fn().catch((err) => this.log.error({ err }, `${what} failed`)), ms);
       this.timers.push(t);
@@ -112,7 +111,6 @@ export class DeliveryRuntime {
     await Promise.all(all.map((r) => r.sink.close()));
     await Promise.all(all.map((r) => this.releaseSlot(r).catch(() => undefined)));
     await deleteCarrierStatus(this.db, all.map((r) => r.carrier.name).filter((n) => n !== SANDBOX)).catch(() => undefined);
-    await this.pusher.stop();
   }
 
   /** Re-reads the carriers table; overlapping calls share one run. */
@@ -157,7 +155,7 @@ export class DeliveryRuntime {
         // A submit must finish well within the lease, or the lease recovery would call it unknown.
         queueTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
         maxResponseTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
-        onInbound: () => this.pusher.notify(),
+        onInbound: () => this.pushWork(),
       });
       // Little enough to finish within a lease at the rate cap. Under at-most-once the worker holds at
       // most one window of claimed, unrecorded messages: if this node dies, the messages it had claimed
@@ -188,7 +186,7 @@ export class DeliveryRuntime {
       this.log,
       (receipts) => {
         this.report(countBy(receipts.map((r) => r.code)));
-        this.pusher.notify();
+        this.pushWork();
       },
       carrier instanceof SmppCarrier ? applyPartReceipts : undefined,
     );

@@ -1,7 +1,8 @@
 /**
  * Entry point of the delivery worker thread: its own SQLite connection, carrier and worker loop, so
  * delivery uses the second core and never competes with the API's event loop.
- * Messages from the parent: 'wake' (new work was written), 'stop'. To the parent: outcome counts, 'stopped'.
+ * Messages from the parent: 'wake' (new work was written), 'stop'. To the parent: outcome counts, 'push'
+ * (callback items were queued: the parent wakes the pusher's thread), 'started', 'stopped'.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -27,13 +28,29 @@ const sandboxDb = openRelaxedDatabase(config);
 
 let pending: OutcomeCounts = {};
 let scheduled = false;
-const runtime = new DeliveryRuntime(db, config, log, (counts) => {
-  for (const [k, n] of Object.entries(counts)) pending[k] = (pending[k] ?? 0) + n;
-  if (!scheduled) {
-    scheduled = true;
-    setTimeout(flushCounts, 50);
-  }
-}, sandboxDb);
+let pushAnnounced = false;
+const runtime = new DeliveryRuntime(
+  db,
+  config,
+  log,
+  (counts) => {
+    for (const [k, n] of Object.entries(counts)) pending[k] = (pending[k] ?? 0) + n;
+    if (!scheduled) {
+      scheduled = true;
+      setTimeout(flushCounts, 50);
+    }
+  },
+  () => {
+    // One message for everything stored in this turn of the loop.
+    if (pushAnnounced) return;
+    pushAnnounced = true;
+    setImmediate(() => {
+      pushAnnounced = false;
+      port.postMessage({ type: 'push' });
+    });
+  },
+  sandboxDb,
+);
 
 function flushCounts() {
   scheduled = false;

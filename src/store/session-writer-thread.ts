@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../worker-thread.ts';
 import type { Config } from '../config.ts';
 import type { WriteUnit } from './sessions.ts';
 import { shareWriteGates } from './write-gate.ts';
@@ -39,7 +40,7 @@ export class SessionWriterThread {
   /** Starts the thread; `onFailure` runs if it dies (every write still waiting is refused first). */
   static async start(config: Config, noAutoCheckpoint: boolean, onFailure: (err: unknown) => void): Promise<SessionWriterThread> {
     const workerData: WriterThreadData = { config, writeGates: shareWriteGates(), noAutoCheckpoint };
-    const worker = new Worker(new URL('./session-writer-entry.mjs', import.meta.url), { workerData });
+    const worker = startWorkerThread(new URL('./session-writer-worker.ts', import.meta.url), workerData);
     await new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
       worker.once('message', () => resolve());

@@ -1,5 +1,0 @@
-// Worker threads start without the parent's tsx loader: register it, then load the TypeScript entry.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('./thread.ts');

@@ -1,0 +1,38 @@
+/**
+ * The callback pusher's thread: its own database connection and the CallbackPusher, so the pushes
+ * (HTTP, signing, the callback outbox's claims and marks) take neither the API's event loop nor the
+ * delivery thread's, which bounds how fast a carrier's receipts are stored.
+ * Messages from the parent: 'wake' (new items were queued), 'stop'. To the parent: 'started', 'stopped'.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import type { Config } from '../config.ts';
+import { openDatabase } from '../store/db.ts';
+import { joinWriteGates } from '../store/write-gate.ts';
+import { CallbackPusher } from './pusher.ts';
+
+export interface PusherThreadData {
+  config: Config;
+  /** The parent's SQLite write gates (store/write-gate.ts). */
+  writeGates: Record<string, SharedArrayBuffer>;
+}
+
+const { config, writeGates } = workerData as PusherThreadData;
+joinWriteGates(writeGates);
+const port = parentPort!;
+const log = pino({ level: config.logLevel }).child({ thread: 'pusher' });
+const db = await openDatabase({ ...config, migrateOnStart: false, dbPoolSize: Math.min(config.dbPoolSize, 4) });
+const pusher = new CallbackPusher(db, config, log);
+
+port.on('message', async (msg: { type: string }) => {
+  if (msg.type === 'wake') pusher.notify();
+  if (msg.type === 'stop') {
+    await pusher.stop();
+    await db.destroy();
+    port.postMessage({ type: 'stopped' });
+    port.close();
+  }
+});
+
+pusher.start();
+port.postMessage({ type: 'started' });
