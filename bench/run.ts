@@ -284,6 +284,8 @@ async function smppRows() {
         const bodies = batchBodies(creds, templateIds[0]!, c.count, 0);
         pushed = 0;
         const t0 = performance.now();
+        const cpu0 = cpuSeconds(server.pid);
+        const own0 = process.cpuUsage();
         // Submit rate in steady state: samples of the SMSC's count, rate over the middle 80% of the run.
         const samples: Array<[number, number]> = [];
         const sampler = setInterval(() => samples.push([performance.now(), sim.stats.submits]), 50);
@@ -291,6 +293,8 @@ async function smppRows() {
         const endToEnd = await until(r.accepted, outbox.delivered, t0);
         clearInterval(sampler);
         const pushedAll = await until(r.accepted, async () => pushed, t0);
+        const serverCpu = cpuSeconds(server.pid) - cpu0;
+        const own = process.cpuUsage(own0);
         const total = samples.at(-1)![1] - samples[0]![1];
         const at = (fraction: number) => samples.find(([, n]) => n - samples[0]![1] >= fraction * total)!;
         const [ta, na] = at(0.1);
@@ -300,6 +304,9 @@ async function smppRows() {
           scenario: `SMPP: ${c.name}`, accepted: r.accepted, acceptPerSecond: Math.round(r.accepted / r.seconds),
           secondsUntilDelivered: +endToEnd.toFixed(2), deliveredPerSecond: Math.round(r.accepted / endToEnd),
           secondsUntilPushed: +pushedAll.toFixed(2), maxInFlight: sim.stats.maxInFlight, submitsPerSecond: Math.round(submitRate),
+          // CPU of the server process (API, delivery, pusher) and of this one (load, simulator, receiver) per message.
+          serverCpuMsPerMessage: +((serverCpu * 1000) / r.accepted).toFixed(4),
+          benchCpuMsPerMessage: +((own.user + own.system) / 1000 / r.accepted).toFixed(4),
           ...(c.throughput ? { capDeviationPercent: +((100 * (submitRate - c.throughput)) / c.throughput).toFixed(2) } : {}),
         }));
       } finally {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Db } from '../src/store/db.ts';
 
@@ -75,4 +76,17 @@ export function testOnBothDatabases(name: string, body: (db: Db, postgres: boole
       await pg.drop();
     }
   });
+}
+
+/** SQLite's EXPLAIN QUERY PLAN of a Kysely query, its steps joined by " | " (for tests of index use). */
+export async function sqlitePlan(db: Db, query: { compile(): { sql: string; parameters: readonly unknown[] } }): Promise<string> {
+  const { sql: text, parameters } = query.compile();
+  let i = 0;
+  // EXPLAIN through sql.raw takes no parameters: write them in.
+  const inlined = text.replace(/\?/g, () => {
+    const p = parameters[i++];
+    return typeof p === 'number' ? String(p) : `'${String(p).replace(/'/g, "''")}'`;
+  });
+  const rows = await sql.raw<{ detail: string }>(`explain query plan ${inlined}`).execute(db);
+  return rows.rows.map((r) => r.detail).join(' | ');
 }

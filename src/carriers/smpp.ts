@@ -53,8 +53,8 @@ const MO_SWEEP_MS = 10_000;
 /**
  * A carrier reached over SMPP 3.4 with our own stack (smpp/session.ts): one transceiver bind, or
  * a transmitter plus a receiver bind. Every message is planned (encoding, split, reference), its
- * parts submitted concurrently within the bind's window, and each accepted part stored with its
- * carrier id (message_parts) so receipts can be matched per part and rolled up.
+ * parts submitted concurrently within the bind's window, and each accepted part of a longer message
+ * stored with its carrier id (message_parts) so receipts can be matched per part and rolled up.
  *
  * Outcomes per message: every part accepted -> sent. Otherwise the worst part decides: a permanent
  * error (any command_status but ESME_RTHROTTLED / ESME_RMSGQFUL) -> failed with the ESME name as
@@ -241,7 +241,8 @@ export class SmppCarrier implements StreamingCarrier {
       if (s.status === 'fulfilled') {
         const carrierMsgId = normalizeMessageId(s.value, this.config.idFormat.resp);
         ids.set(part.partNo, carrierMsgId);
-        accepted.push({ messageId: m.id, partNo: part.partNo, total: part.total, carrierMsgId, ref: p.ref, e164: m.e164 });
+        // One part: its id is the message's own carrier id (store/message-parts.ts).
+        if (part.total > 1) accepted.push({ messageId: m.id, partNo: part.partNo, total: part.total, carrierMsgId, ref: p.ref, e164: m.e164 });
       } else {
         failure = worse(failure, this.classify(s.reason as Error, part.partNo, part.total));
       }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Db } from './db.ts';
 import { padPow2, pow2Chunks } from './batching.ts';
-import { isPostgres } from './dialect.ts';
+import { isPostgres, recheck } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 /** `MsgType` of a push: what its `Data` items are. */
@@ -110,7 +110,8 @@ export async function claimItems(db: Kysely<Database>, owner: string, accountId:
           .where('account_id', '=', accountId)
           .where('msg_type', '=', msgType)
           .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', now)
+          // Through callback_items_account, in id order; the due index would sort every due item.
+          .where(recheck(db, 'next_attempt_at'), '<=', now)
           .orderBy('id')
           .limit(limit)
           .$if(isPostgres(db), (q) => q.forUpdate().skipLocked()),
@@ -119,7 +120,7 @@ export async function claimItems(db: Kysely<Database>, owner: string, accountId:
     .set({ lease_owner: owner, next_attempt_at: now + leaseMs, updated_at: now })
     .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
     // Checked again on the row itself: a concurrent claimer that got there first wins.
-    .where('status', '=', 'pending')
+    .where(recheck(db, 'status'), '=', 'pending')
     .where('next_attempt_at', '<=', now)
     .returning(['id', 'payload', 'attempts', 'queued_at'])
     .execute();
@@ -137,7 +138,7 @@ export async function releaseItems(db: Db, owner: string, ids: number[]): Promis
     .set({ lease_owner: null, next_attempt_at: now, updated_at: now })
     .where('id', 'in', ids)
     .where('lease_owner', '=', owner)
-    .where('status', '=', 'pending')
+    .where(recheck(db, 'status'), '=', 'pending')
     .execute();
 }
 
@@ -149,7 +150,7 @@ export async function markDelivered(db: Kysely<Database>, owner: string, ids: nu
     .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), lease_owner: null, last_error: null, delivered_at: now, updated_at: now }))
     .where('id', 'in', padPow2(ids))
     .where('lease_owner', '=', owner)
-    .where('status', '=', 'pending')
+    .where(recheck(db, 'status'), '=', 'pending')
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
@@ -181,7 +182,7 @@ export async function markAttemptFailed(db: Db, owner: string, error: string, it
         })
         .where('id', 'in', g.ids)
         .where('lease_owner', '=', owner)
-        .where('status', '=', 'pending')
+        .where(recheck(db, 'status'), '=', 'pending')
         .execute();
     }
   });

@@ -1,5 +1,6 @@
 import { queueReplyPushes } from '../notify/replies.ts';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { SANDBOX } from '../carriers/routing.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
 
@@ -31,7 +32,7 @@ const APPROVED = 2; // TemplateStatus.Approved, also used for senders
 /**
  * Stores an inbound message for the account that owns it, and queues its push (MsgType 0) when the
  * account has a callback URL. The owner is, in order:
- * 1. the account of the latest message this carrier sent to the phone with the same ExtendCode
+ * 1. the account of the latest message this carrier sent (every part accepted) to the phone with the same ExtendCode
  *    (when the destination carried one);
  * 2. the account of the latest message this carrier sent to the phone;
  * 3. the account whose approved sender is exactly the destination number;
@@ -46,17 +47,7 @@ export async function storeInbound(db: Db, mo: InboundInput): Promise<StoredInbo
 
 /** storeInbound inside the caller's transaction. */
 export async function storeInboundIn(trx: Kysely<Database>, mo: InboundInput): Promise<StoredInbound> {
-  const lastTo = (extendCode?: string) =>
-    trx
-      .selectFrom('message_parts')
-      .innerJoin('messages', 'messages.id', 'message_parts.message_id')
-      .select(['messages.id as id', 'messages.account_id as account_id', 'messages.user_id as user_id', 'messages.extend_code as extend_code', 'messages.phone as phone'])
-      .where('message_parts.e164', '=', mo.phone)
-      .where('message_parts.carrier', '=', mo.carrier)
-      .$if(extendCode !== undefined, (q) => q.where('messages.extend_code', '=', extendCode!))
-      .orderBy('message_parts.message_id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+  const lastTo = (extendCode?: string) => latestSentTo(trx, mo.carrier, mo.phone, extendCode).executeTakeFirst();
   let reply = mo.extendCode ? await lastTo(mo.extendCode) : undefined;
   reply ??= await lastTo();
   let accountId: number | null = reply ? Number(reply.account_id) : null;
@@ -80,6 +71,24 @@ export async function storeInboundIn(trx: Kysely<Database>, mo: InboundInput): P
     await queueReplyPushes(trx, [{ accountId, phone: reply?.phone ?? mo.phone, content: mo.content, extendCode, userId, at: mo.receivedAt }]);
   }
   return { id: Number(row.id), accountId, userId, extendCode, messageId: reply ? Number(reply.id) : null };
+}
+
+/**
+ * The latest message `carrier` sent to `e164` (every part accepted: it has the carrier's id), with
+ * `extendCode` when given. The last two conditions are those of the messages_e164 index (migration
+ * 010): SQLite uses a partial index only when the query repeats them.
+ */
+export function latestSentTo(db: Kysely<Database>, carrier: string, e164: string, extendCode?: string) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'account_id', 'user_id', 'extend_code', 'phone'])
+    .where('e164', '=', e164)
+    .where('carrier', '=', carrier)
+    .$if(extendCode !== undefined, (q) => q.where('extend_code', '=', extendCode!))
+    .where('carrier_msg_id', 'is not', null)
+    .where('carrier', '<>', sql.lit(SANDBOX))
+    .orderBy('id', 'desc')
+    .limit(1);
 }
 
 /** An account's inbound messages, newest first. */

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../auth/secrets.ts';
-import { testOnBothDatabases } from '../../test/databases.ts';
+import { sqlitePlan, testOnBothDatabases } from '../../test/databases.ts';
 import { createAccount } from './accounts.ts';
 import type { Db } from './db.ts';
-import { storeInbound } from './inbound.ts';
+import { isPostgres } from './dialect.ts';
+import { latestSentTo, storeInbound } from './inbound.ts';
 import { applyPartReceipts, partsOf, rollUp, rollUpAfterSubmit, saveParts, type PartState } from './message-parts.ts';
 import { claimDue, recordOutcomes } from './messages.ts';
 import { writeSessions } from './sessions.ts';
@@ -87,9 +88,11 @@ testOnBothDatabases('an inbound reply belongs to the account that last messaged 
   const { AccountId: aId } = await createAccount(db, box, { name: 'a', region: 'GB' });
   const { AccountId: bId } = await createAccount(db, box, { name: 'b', region: 'GB' });
   const [ma] = await sending(db, aId, ['+447700900003'], '12');
-  await saveParts(db, 'smsc1', [{ messageId: ma!.id, partNo: 1, total: 1, carrierMsgId: 'x1', ref: 0, e164: '+447700900003' }]);
+  await recordOutcomes(db, 'w', [{ id: ma!.id, result: 'sent', carrierMsgId: 'x1' }]);
   const [mb] = await sending(db, bId, ['+447700900003'], '34');
-  await saveParts(db, 'smsc1', [{ messageId: mb!.id, partNo: 1, total: 1, carrierMsgId: 'x2', ref: 0, e164: '+447700900003' }]);
+  await recordOutcomes(db, 'w', [{ id: mb!.id, result: 'sent', carrierMsgId: 'x2' }]);
+  // Claimed for the carrier but not accepted by it: not a message the reply can answer.
+  await sending(db, bId, ['+447700900003'], '56');
   const base = { carrier: 'smsc1', phone: '+447700900003', toAddr: '1069000', content: 'yes', receivedAt: Date.now(), moAccount: null };
   const latest = await storeInbound(db, { ...base, extendCode: '' });
   assert.equal(latest.accountId, bId);
@@ -104,4 +107,29 @@ testOnBothDatabases('an inbound reply belongs to the account that last messaged 
   assert.equal(fallback.accountId, aId);
   const stored = await db.selectFrom('inbound_messages').select(['account_id', 'content']).orderBy('id').execute();
   assert.equal(stored.length, 4);
+});
+
+testOnBothDatabases('a message sent as one part: its receipts match the message itself; intermediate and repeated receipts change nothing', async (db) => {
+  const { AccountId: accountId } = await createAccount(db, box, { name: 'a', region: 'GB' });
+  const [m] = await sending(db, accountId, ['+447700900004']);
+  const at = Date.now();
+  const receipt = (code: string, dt = 0) => ({ carrierMsgId: '7f', code, desc: code.toLowerCase(), at: at + dt });
+  assert.equal((await applyPartReceipts(db, 'smsc1', [receipt('DELIVRD')])).length, 1, 'not sent yet: unmatched, to be retried');
+  await recordOutcomes(db, 'w', [{ id: m!.id, result: 'sent', carrierMsgId: '7f' }]);
+  assert.equal((await partsOf(db, [m!.id])).size, 0, 'no part rows');
+  const status = () => db.selectFrom('messages').select(['status', 'receipt_code', 'receipt_at']).where('id', '=', m!.id).executeTakeFirstOrThrow();
+  assert.deepEqual(await applyPartReceipts(db, 'smsc1', [receipt('ENROUTE')]), []);
+  assert.equal((await status()).status, 'sent');
+  assert.deepEqual(await applyPartReceipts(db, 'smsc1', [receipt('ENROUTE', 1), receipt('DELIVRD', 2)]), []);
+  assert.deepEqual(await status(), { status: 'delivered', receipt_code: 'DELIVRD', receipt_at: at + 2 });
+  assert.deepEqual(await applyPartReceipts(db, 'smsc1', [receipt('UNDELIV', 3)]), [], 'matched: not retried for minutes');
+  assert.deepEqual(await status(), { status: 'delivered', receipt_code: 'DELIVRD', receipt_at: at + 2 });
+  const reports = await db.selectFrom('reports').select(['message_id', 'status']).execute();
+  assert.deepEqual(reports.map((r) => [Number(r.message_id), r.status]), [[m!.id, 'delivered']]);
+});
+
+testOnBothDatabases('the reply lookup reads the messages_e164 index', async (db) => {
+  const query = latestSentTo(db, 'smsc1', '+447700900003', '12');
+  assert.equal((await query.execute()).length, 0);
+  if (!isPostgres(db)) assert.match(await sqlitePlan(db, query), /USING INDEX messages_e164 \(e164=\?\)/);
 });

@@ -1,14 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Db } from './db.ts';
-import { recordOutcomesIn, type Receipt, type SubmitOutcome } from './messages.ts';
+import { applyReceiptsIn, recordOutcomesIn, statusForReceipt, type Receipt, type SubmitOutcome } from './messages.ts';
 import { padPow2, pow2Chunks, sameValueIds } from './batching.ts';
+import { recheck } from './dialect.ts';
 import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus } from './schema.ts';
 
 /**
  * Message parts: a message sent through an SMPP carrier as N submit_sm gets N carrier ids and N
- * receipts. Each accepted part is a row here; receipts update their part, and the parts roll up
- * into the message's status (rollUp below).
+ * receipts. Each accepted part of a message of two or more parts is a row here; receipts update their
+ * part, and the parts roll up into the message's status (rollUp below). A message sent as one part
+ * keeps its carrier id and receipt on `messages` alone (store/messages.ts applyReceiptsIn): most
+ * messages are one part, and the part rows were a third of an SMPP carrier's database work.
  */
 
 export type PartStatus = 'sent' | 'enroute' | 'delivered' | 'undelivered' | 'expired' | 'unknown';
@@ -103,21 +106,9 @@ export async function dropParts(db: Db, messageIds: number[]): Promise<void> {
   if (messageIds.length) await db.deleteFrom('message_parts').where('message_id', 'in', messageIds).execute();
 }
 
-/** A receipt's stat word -> the part's status. ACCEPTD / ENROUTE are intermediate. */
+/** A receipt's stat word -> the part's status (store/messages.ts statusForReceipt); ACCEPTD / ENROUTE are intermediate. */
 export function partStatusFor(code: string): PartStatus {
-  switch (code) {
-    case 'DELIVRD':
-      return 'delivered';
-    case 'EXPIRED':
-      return 'expired';
-    case 'UNKNOWN':
-      return 'unknown';
-    case 'ACCEPTD':
-    case 'ENROUTE':
-      return 'enroute';
-    default:
-      return 'undelivered'; // UNDELIV, REJECTD, DELETED and vendor words for failure
-  }
+  return (statusForReceipt(code) as PartStatus | undefined) ?? 'enroute';
 }
 
 export interface PartState {
@@ -218,7 +209,8 @@ export async function applyPartReceiptsIn(trx: Kysely<Database>, carrier: string
     }
   }
   await rollUpMessages(trx, [...touched]);
-  return unmatched;
+  // A message sent as one part has no part rows: its carrier id and receipt are on messages alone.
+  return applyReceiptsIn(trx, carrier, unmatched);
 }
 
 /**
@@ -236,7 +228,7 @@ export async function rollUpMessages(db: Kysely<Database>, messageIds: number[])
       .selectFrom('messages')
       .select(['id', 'status', 'account_id', 'session_no', 'phone', 'region', 'segments', 'user_id'])
       .where('id', 'in', padPow2(ids))
-      .where('status', 'in', ['sent', 'unknown'])
+      .where(recheck(db, 'status'), 'in', ['sent', 'unknown'])
       .execute();
     if (open.length === 0) continue;
     const current = new Map(open.map((o) => [Number(o.id), o]));
@@ -264,7 +256,7 @@ export async function rollUpMessages(db: Kysely<Database>, messageIds: number[])
         .updateTable('messages')
         .set({ status: r.status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
         .where('id', 'in', ids)
-        .where('status', 'in', ['sent', 'unknown'])
+        .where(recheck(db, 'status'), 'in', ['sent', 'unknown'])
         .returning('id')
         .execute();
       for (const c of changed) done.add(Number(c.id));

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from './db.ts';
-import { isPostgres } from './dialect.ts';
+import { isPostgres, recheck } from './dialect.ts';
 import { paddedChunks, padPow2, sameValueIds } from './batching.ts';
 import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus, MessageTable } from './schema.ts';
@@ -135,7 +135,8 @@ export interface Receipt {
   at: number;
 }
 
-export function statusForReceipt(code: string): MessageStatus {
+/** A receipt's stat word -> the message's status; undefined for the intermediate ACCEPTD / ENROUTE. */
+export function statusForReceipt(code: string): MessageStatus | undefined {
   switch (code) {
     case 'DELIVRD':
       return 'delivered';
@@ -143,50 +144,65 @@ export function statusForReceipt(code: string): MessageStatus {
       return 'expired';
     case 'UNKNOWN':
       return 'unknown';
+    case 'ACCEPTD':
+    case 'ENROUTE':
+      return undefined;
     default:
-      return 'undelivered';
+      return 'undelivered'; // UNDELIV, REJECTD, DELETED and vendor words for failure
   }
 }
 
 /** Applies one carrier's receipts; returns the receipts that matched no message yet (to retry later). */
 export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]): Promise<Receipt[]> {
+  if (receipts.length === 0) return [];
+  return db.transaction().execute((trx) => applyReceiptsIn(trx, carrier, receipts));
+}
+
+/**
+ * applyReceipts inside the caller's transaction. A receipt is matched by the message's own carrier id
+ * (the sandbox's, and an SMPP message sent as one part). Only a message still waiting for its receipt
+ * (sent, or unknown) changes, to the status of the last final receipt for it; an intermediate one
+ * (ACCEPTD, ENROUTE), or one for a message already final, is matched and changes nothing.
+ */
+export async function applyReceiptsIn(trx: Kysely<Database>, carrier: string, receipts: Receipt[]): Promise<Receipt[]> {
   const unmatched: Receipt[] = [];
-  if (receipts.length === 0) return unmatched;
   const now = Date.now();
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < receipts.length; i += 256) {
-      const chunk = receipts.slice(i, i + 256);
-      // Find the ids through the (carrier, carrier_msg_id) index first: an UPDATE joined on
-      // carrier_msg_id makes SQLite scan the messages table once per receipt.
-      const found = await trx
-        .selectFrom('messages')
-        .select(['id', 'carrier_msg_id'])
-        .where('carrier', '=', carrier)
-        .where('carrier_msg_id', 'in', padPow2(chunk.map((r) => r.carrierMsgId)))
-        .where('status', 'in', ['sent', 'unknown'])
-        .execute();
-      const idOf = new Map(found.map((f) => [f.carrier_msg_id!, Number(f.id)]));
-      // The last receipt for a message wins.
-      const latest = new Map<number, Receipt>();
-      for (const r of chunk) {
-        const id = idOf.get(r.carrierMsgId);
-        if (id === undefined) unmatched.push(r);
-        else latest.set(id, r);
+  for (let i = 0; i < receipts.length; i += 256) {
+    const chunk = receipts.slice(i, i + 256);
+    // Find the ids through the (carrier, carrier_msg_id) index first: an UPDATE joined on
+    // carrier_msg_id makes SQLite scan the messages table once per receipt.
+    const found = await trx
+      .selectFrom('messages')
+      .select(['id', 'carrier_msg_id', 'status'])
+      .where('carrier', '=', carrier)
+      .where('carrier_msg_id', 'in', padPow2([...new Set(chunk.map((r) => r.carrierMsgId))]))
+      .execute();
+    const byCarrierId = new Map(found.map((f) => [f.carrier_msg_id!, { id: Number(f.id), open: f.status === 'sent' || f.status === 'unknown' }]));
+    // The last final receipt for a message wins.
+    const latest = new Map<number, { r: Receipt; status: MessageStatus }>();
+    for (const r of chunk) {
+      const m = byCarrierId.get(r.carrierMsgId);
+      if (m === undefined) {
+        unmatched.push(r);
+        continue;
       }
-      const final: FinalMessage[] = [];
-      for (const { first: [, r], ids } of sameValueIds([...latest], ([, r]) => JSON.stringify([r.code, r.desc, r.at]), ([id]) => id)) {
-        const rows = await trx
-          .updateTable('messages')
-          .set({ status: statusForReceipt(r.code), receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
-          .where('id', 'in', ids)
-          .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
-          .execute();
-        for (const m of rows) final.push({ ...m, id: Number(m.id) });
-      }
-      // Reports for PullUSMSReport and receipt pushes, in the same transaction (store/reports.ts).
-      await recordFinalReports(trx, final);
+      const status = statusForReceipt(r.code);
+      if (m.open && status) latest.set(m.id, { r, status });
     }
-  });
+    const final: FinalMessage[] = [];
+    for (const { first: [, { r, status }], ids } of sameValueIds([...latest], ([, { r, status }]) => JSON.stringify([status, r.code, r.desc, r.at]), ([id]) => id)) {
+      const rows = await trx
+        .updateTable('messages')
+        .set({ status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
+        .where('id', 'in', ids)
+        .where(recheck(trx, 'status'), 'in', ['sent', 'unknown'])
+        .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
+        .execute();
+      for (const m of rows) final.push({ ...m, id: Number(m.id) });
+    }
+    // Reports for PullUSMSReport and receipt pushes, in the same transaction (store/reports.ts).
+    await recordFinalReports(trx, final);
+  }
   return unmatched;
 }
 

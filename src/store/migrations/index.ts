@@ -8,6 +8,7 @@ import * as retention from './006-retention.ts';
 import * as nodes from './007-nodes.ts';
 import * as carrierBinds from './008-carrier-binds.ts';
 import * as inboundParts from './009-inbound-parts.ts';
+import * as messagesByPhone from './010-messages-by-phone.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '007-nodes': nodes,
   '008-carrier-binds': carrierBinds,
   '009-inbound-parts': inboundParts,
+  '010-messages-by-phone': messagesByPhone,
 };
