@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { Config } from '../config.ts';
-import { openDatabase } from '../store/db.ts';
+import { openRelaxedDatabase } from '../store/db.ts';
 import { joinWriteGates } from '../store/write-gate.ts';
 import { CallbackPusher } from './pusher.ts';
 
@@ -21,7 +21,10 @@ const { config, writeGates } = workerData as PusherThreadData;
 joinWriteGates(writeGates);
 const port = parentPort!;
 const log = pino({ level: config.logLevel }).child({ thread: 'pusher' });
-const db = await openDatabase({ ...config, migrateOnStart: false, dbPoolSize: Math.min(config.dbPoolSize, 4) });
+// Commits that do not wait for the disk: after a power loss the pushes whose marks were lost are made
+// again (store/db.ts). They hold SQLite's write lock, which the delivery thread waits for, for a fraction
+// of the time.
+const db = openRelaxedDatabase(config, undefined, Math.min(config.dbPoolSize, 4));
 const pusher = new CallbackPusher(db, config, log);
 
 port.on('message', async (msg: { type: string }) => {

@@ -27,11 +27,13 @@ export async function openDatabase(config: DbConfig, file = 'usms.db'): Promise<
 /**
  * A second handle on the same database whose commits do not wait for the disk: SQLite with
  * synchronous=NORMAL (in WAL mode a commit survives a crash of the process, not a power loss),
- * PostgreSQL with synchronous_commit=off. Only for writers whose work is rebuilt from the table after
- * a power loss: the sandbox carrier (delivery/runtime.ts). Never migrates.
+ * PostgreSQL with synchronous_commit=off. Only for writers whose work is redone, harmlessly, when a
+ * power loss takes their last commits: the sandbox carrier (delivery/runtime.ts) and the callback
+ * pusher (notify/thread.ts: a push whose `delivered` mark is lost is pushed again, and pushes are
+ * at-least-once anyway). Never migrates.
  */
-export function openRelaxedDatabase(config: DbConfig, file = 'usms.db'): Db {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl, 2, '-c synchronous_commit=off');
+export function openRelaxedDatabase(config: DbConfig, file = 'usms.db', poolSize = 2): Db {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, poolSize, '-c synchronous_commit=off');
   return openSqlite({ ...config, sqliteSynchronous: 'normal' }, file);
 }
 
