@@ -1,6 +1,8 @@
 /**
  * npm run bench: the send path against the server as a separate process, on SQLite.
  *   A. SendBatchUSMSMessage, 1000 numbers a request, concurrency 8, BENCH_BATCH_MESSAGES messages (default 200k)
+ *      as fast as the server answers, or with BENCH_BATCH_RATE=30000 paced at that many messages/s (does
+ *      delivery keep pace with the accepted rate? deliveryLagSeconds stays near the receipt delay when it does)
  *   B. SendUSMSMessage, one number a request, 50 in flight, keep-alive: with wrk (Debian package `wrk`) for
  *      BENCH_SINGLE_SECONDS (default 15) so the load generator costs little CPU; without wrk, an undici client
  *      for BENCH_SINGLE_REQUESTS requests (default 50k).
@@ -21,6 +23,8 @@ import { outboxReader, until } from './outbox.ts';
 import { runWrk } from './wrk.ts';
 
 const BATCH_MESSAGES = Number(process.env.BENCH_BATCH_MESSAGES ?? 200_000);
+/** BENCH_BATCH_RATE=30000: batches sent at that many messages/s (paced, not as fast as possible). */
+const BATCH_RATE = Number(process.env.BENCH_BATCH_RATE ?? 0);
 const SINGLE_REQUESTS = Number(process.env.BENCH_SINGLE_REQUESTS ?? 50_000);
 const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 15);
 /** Distinct pre-signed SendUSMSMessage bodies (distinct numbers); wrk cycles through them. */
@@ -52,17 +56,23 @@ interface Prepared {
   messages: number;
 }
 
-async function drive(url: string, creds: Credentials, requests: number, concurrency: number, bodies: Prepared[]) {
+/** `requestsPerSecond` > 0: request i is not sent before start + i / requestsPerSecond (a paced load). */
+async function drive(url: string, creds: Credentials, requests: number, concurrency: number, bodies: Prepared[], requestsPerSecond = 0) {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   const latencies = new Float64Array(requests);
   let next = 0;
   let accepted = 0;
   let failures = 0;
+  const start = performance.now();
   const worker = async () => {
     for (;;) {
       const i = next++;
       if (i >= requests) return;
       const p = bodies[i % bodies.length]!;
+      if (requestsPerSecond > 0) {
+        const due = start + (i * 1000) / requestsPerSecond;
+        if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+      }
       const t0 = performance.now();
       const res = await pool.request({
         path: '/api',
@@ -82,7 +92,6 @@ async function drive(url: string, creds: Credentials, requests: number, concurre
       else if (failures++ < 3) console.error('request failed:', JSON.stringify(json));
     }
   };
-  const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - start) / 1000;
   await pool.close();
@@ -147,6 +156,9 @@ async function scenario(name: string, server: ServerProcess, concurrency: number
     deliveredAll: done >= r.accepted,
     secondsUntilDelivered: +untilDelivered.toFixed(2),
     deliveredPerSecond: Math.round(done / untilDelivered),
+    // How long after the last answer the last message was delivered: about the sandbox's receipt delay
+    // (50 ms here) plus the receipt's gathering when delivery keeps pace with the accepted rate.
+    deliveryLagSeconds: +(untilDelivered - r.seconds).toFixed(2),
   };
   console.log(JSON.stringify(row));
   return row;
@@ -177,8 +189,8 @@ async function main() {
       return { body: JSON.stringify(body), signature: sign(body, creds.PrivateKey), messages: 1000 };
     });
     const batchRequests = Math.ceil(BATCH_MESSAGES / 1000);
-    await scenario('SendBatchUSMSMessage x1000', server, 8, pid, async () => ({
-      ...(await drive(server.url, creds, batchRequests, 8, batchBodies)),
+    await scenario(`SendBatchUSMSMessage x1000${BATCH_RATE > 0 ? `, paced at ${BATCH_RATE}/s` : ''}`, server, 8, pid, async () => ({
+      ...(await drive(server.url, creds, batchRequests, 8, batchBodies, BATCH_RATE / 1000)),
       requests: batchRequests,
       generator: 'undici',
     }));
