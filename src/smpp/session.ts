@@ -7,6 +7,7 @@ import { Parser, PduError } from './parser.ts';
 import { createPdu, responseName, type Pdu, type PduInput, type PduOf, type RequestName, type ResponseOf } from './pdu.ts';
 import { serialize } from './serializer.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { batchWrites } from './write-batching.ts';
 
 export type BindMode = 'transmitter' | 'receiver' | 'transceiver';
 export type SessionState = 'idle' | 'connecting' | 'binding' | 'bound' | 'closing' | 'closed';
@@ -363,32 +364,26 @@ export class Session extends EventEmitter {
   }
 
   private pump(): void {
-    const socket = this.socket;
-    if (this.stateValue !== 'bound' || !socket || this.pumpTimer) return;
-    socket.cork();
-    try {
-      while (this.queueHead < this.queue.length && this.windowUsed < this.o.windowSize) {
-        const item = this.queue[this.queueHead]!;
-        if (item.done) {
-          this.queueHead++;
-          continue;
-        }
-        const wait = this.bucket.take();
-        if (wait > 0) {
-          this.pumpTimer = setTimeout(() => {
-            this.pumpTimer = undefined;
-            this.pump();
-          }, Math.max(1, Math.ceil(wait)));
-          break;
-        }
+    if (this.stateValue !== 'bound' || !this.socket || this.pumpTimer) return;
+    while (this.queueHead < this.queue.length && this.windowUsed < this.o.windowSize) {
+      const item = this.queue[this.queueHead]!;
+      if (item.done) {
         this.queueHead++;
-        item.done = true;
-        clearTimeout(item.timer);
-        this.countSend();
-        this.request(item.command, item.pdu, true, item.bytes).then((resp) => item.resolve(resp as Pdu), item.reject);
+        continue;
       }
-    } finally {
-      socket.uncork();
+      const wait = this.bucket.take();
+      if (wait > 0) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = undefined;
+          this.pump();
+        }, Math.max(1, Math.ceil(wait)));
+        break;
+      }
+      this.queueHead++;
+      item.done = true;
+      clearTimeout(item.timer);
+      this.countSend();
+      this.request(item.command, item.pdu, true, item.bytes).then((resp) => item.resolve(resp as Pdu), item.reject);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.queueHead);
@@ -436,6 +431,7 @@ export class Session extends EventEmitter {
       const entry: Pending = { command, windowed, timer, resolve: resolve as (pdu: Pdu) => void, reject };
       this.pending.set(sequence, entry);
       if (windowed) this.windowUsed++;
+      batchWrites(socket);
       socket.write(bytes);
     });
   }
@@ -562,7 +558,9 @@ export class Session extends EventEmitter {
   }
 
   private writeResponse(socket: net.Socket, pdu: Pdu): void {
-    if (!socket.destroyed && socket.writable) socket.write(serialize(pdu));
+    if (socket.destroyed || !socket.writable) return;
+    batchWrites(socket);
+    socket.write(serialize(pdu));
   }
 }
 

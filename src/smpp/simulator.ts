@@ -5,6 +5,7 @@ import { createPdu, type Pdu, type PduInput, type PduOf } from './pdu.ts';
 import { serialize } from './serializer.ts';
 import type { BindMode } from './session.ts';
 import type { Tlvs } from './tlv.ts';
+import { batchWrites } from './write-batching.ts';
 
 export type ReceiptStat = 'DELIVRD' | 'UNDELIV' | 'EXPIRED' | 'DELETED' | 'REJECTD' | 'ACCEPTD' | 'UNKNOWN' | 'ENROUTE';
 
@@ -177,7 +178,9 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
   };
 
   const send = (c: Conn, pdu: Pdu) => {
-    if (!c.socket.destroyed && c.socket.writable) c.socket.write(serialize(pdu));
+    if (c.socket.destroyed || !c.socket.writable) return;
+    batchWrites(c.socket);
+    c.socket.write(serialize(pdu));
   };
 
   const request = (c: Conn, pdu: Pdu): Promise<Pdu> => {
