@@ -15,10 +15,13 @@ export interface PostOptions {
 }
 
 // Keep-alive: a receiver gets many pushes in a row. node:http rather than fetch: fetch's streams cost
-// about a millisecond of CPU per request, on the thread that pushes every receipt.
+// about a millisecond of CPU per request, on the thread that pushes every receipt. An idle connection is
+// dropped after 4 s, before common servers drop it (Node's default is 5 s): a push sent on a connection
+// the server is closing at that moment would fail and wait for its retry.
+const KEEP_IDLE = { keepAlive: true, maxSockets: 16, timeout: 4_000 };
 const agents: Record<string, http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
+  'http:': new http.Agent(KEEP_IDLE),
+  'https:': new https.Agent(KEEP_IDLE),
 };
 
 /** POSTs one JSON body. Never throws: every problem (refused, timeout, non-2xx, garbage) is a failed result. */
