@@ -9,9 +9,7 @@ import { Metrics } from './http/metrics.ts';
 import { operatorToken } from './http/operator.ts';
 import { openDatabase } from './store/db.ts';
 import { shareWriteGates } from './store/write-gate.ts';
-import type { DeliveryThreadData } from './delivery/thread.ts';
-import type { PusherThreadData } from './notify/thread.ts';
-import { startWorkerThread } from './worker-thread.ts';
+import { startWorkerThread, type ServiceThreadData } from './worker-thread.ts';
 import { isPostgres } from './store/dialect.ts';
 import { sql } from 'kysely';
 import { queueDepth } from './store/messages.ts';
@@ -48,17 +46,21 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const writer = writerThread ? new SessionWriter(db, (units) => writerThread.write(units)) : new SessionWriter(db);
   const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics, log };
 
-  // Delivery and the callback pusher run in threads of their own, each with its own database connection.
-  const pusher = config.runWorkers
-    ? await startThread(new URL('./notify/thread.ts', import.meta.url), { config, writeGates: shareWriteGates() } satisfies PusherThreadData, 'callback pusher', log)
-    : undefined;
-  const delivery = config.runWorkers
-    ? await startThread(new URL('./delivery/thread.ts', import.meta.url), { config, writeGates: shareWriteGates() } satisfies DeliveryThreadData, 'delivery', log, (msg) => {
-      if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
-      if (msg.type === 'push') pusher!.postMessage({ type: 'wake' });
-    })
-    : undefined;
-  if (delivery) writer.on('written', () => delivery.postMessage({ type: 'wake' }));
+  // Delivery and the callback pusher run in threads of their own, each with its own database connection,
+  // started side by side. A 'push' before the pusher is known is not lost: the pusher also polls.
+  let pusher: Worker | undefined;
+  let delivery: Worker | undefined;
+  if (config.runWorkers) {
+    const data: ServiceThreadData = { config, writeGates: shareWriteGates() };
+    [pusher, delivery] = await Promise.all([
+      startThread(new URL('./notify/thread.ts', import.meta.url), data, 'callback pusher', log),
+      startThread(new URL('./delivery/thread.ts', import.meta.url), data, 'delivery', log, (msg) => {
+        if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
+        if (msg.type === 'push') pusher?.postMessage({ type: 'wake' });
+      }),
+    ]);
+  }
+  if (delivery) writer.on('written', () => delivery!.postMessage({ type: 'wake' }));
 
   if (config.createDemoAccount && config.role !== 'worker') await ensureDemoAccount(db, box, config);
   const limiter = new RateLimiter(config.rateLimitPerKey);

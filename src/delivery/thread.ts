@@ -4,24 +4,12 @@
  * Messages from the parent: 'wake' (new work was written), 'stop'. To the parent: outcome counts, 'push'
  * (callback items were queued: the parent wakes the pusher's thread), 'started', 'stopped'.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import pino from 'pino';
-import type { Config } from '../config.ts';
-import { joinWriteGates } from '../store/write-gate.ts';
 import { openDatabase, openRelaxedDatabase } from '../store/db.ts';
+import { joinServiceThread } from '../worker-thread.ts';
 import { DeliveryRuntime, type OutcomeCounts } from './runtime.ts';
 
-export interface DeliveryThreadData {
-  config: Config;
-  /** The parent's SQLite write gates (store/write-gate.ts). */
-  writeGates: Record<string, SharedArrayBuffer>;
-}
-
-const { config, writeGates } = workerData as DeliveryThreadData;
-// Share the API connection's SQLite write gate (store/write-gate.ts).
-joinWriteGates(writeGates);
-const port = parentPort!;
-const log = pino({ level: config.logLevel }).child({ thread: 'delivery' });
+// Shares the API connection's SQLite write gate (store/write-gate.ts).
+const { config, port, log } = joinServiceThread('delivery');
 const db = await openDatabase(config);
 // The sandbox's writes need not wait for the disk (see DeliveryRuntime).
 const sandboxDb = openRelaxedDatabase(config);

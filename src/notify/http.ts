@@ -19,9 +19,9 @@ export interface PostOptions {
 // dropped after 4 s, before common servers drop it (Node's default is 5 s): a push sent on a connection
 // the server is closing at that moment would fail and wait for its retry.
 const KEEP_IDLE = { keepAlive: true, maxSockets: 16, timeout: 4_000 };
-const agents: Record<string, http.Agent> = {
-  'http:': new http.Agent(KEEP_IDLE),
-  'https:': new https.Agent(KEEP_IDLE),
+const clients: Record<string, { agent: http.Agent; request: typeof http.request }> = {
+  'http:': { agent: new http.Agent(KEEP_IDLE), request: http.request },
+  'https:': { agent: new https.Agent(KEEP_IDLE), request: https.request },
 };
 
 /** POSTs one JSON body. Never throws: every problem (refused, timeout, non-2xx, garbage) is a failed result. */
@@ -33,8 +33,8 @@ export function postPush(url: string, body: string, headers: Record<string, stri
     } catch {
       return resolve({ ok: false, error: 'request failed: invalid URL' });
     }
-    const agent = agents[target.protocol];
-    if (!agent) return resolve({ ok: false, error: `request failed: unsupported protocol ${target.protocol}` });
+    const client = clients[target.protocol];
+    if (!client) return resolve({ ok: false, error: `request failed: unsupported protocol ${target.protocol}` });
     let settled = false;
     const done = (result: PushResult) => {
       if (settled) return;
@@ -42,11 +42,10 @@ export function postPush(url: string, body: string, headers: Record<string, stri
       clearTimeout(timer);
       resolve(result);
     };
-    const send = target.protocol === 'https:' ? https.request : http.request;
     // A redirect is not an answer (node:http never follows one): the URL should point at the receiver itself.
-    const req = send(target, {
+    const req = client.request(target, {
       method: 'POST',
-      agent,
+      agent: client.agent,
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'usms-callback/1', 'content-length': Buffer.byteLength(body), ...headers },
     }, (res) => {
       const status = res.statusCode ?? 0;

@@ -4,23 +4,11 @@
  * delivery thread's, which bounds how fast a carrier's receipts are stored.
  * Messages from the parent: 'wake' (new items were queued), 'stop'. To the parent: 'started', 'stopped'.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import pino from 'pino';
-import type { Config } from '../config.ts';
 import { openRelaxedDatabase } from '../store/db.ts';
-import { joinWriteGates } from '../store/write-gate.ts';
+import { joinServiceThread } from '../worker-thread.ts';
 import { CallbackPusher } from './pusher.ts';
 
-export interface PusherThreadData {
-  config: Config;
-  /** The parent's SQLite write gates (store/write-gate.ts). */
-  writeGates: Record<string, SharedArrayBuffer>;
-}
-
-const { config, writeGates } = workerData as PusherThreadData;
-joinWriteGates(writeGates);
-const port = parentPort!;
-const log = pino({ level: config.logLevel }).child({ thread: 'pusher' });
+const { config, port, log } = joinServiceThread('pusher');
 // Commits that do not wait for the disk: after a power loss the pushes whose marks were lost are made
 // again (store/db.ts). They hold SQLite's write lock, which the delivery thread waits for, for a fraction
 // of the time.
