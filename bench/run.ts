@@ -299,8 +299,9 @@ async function smppRows() {
         const cpu0 = cpuSeconds(server.pid);
         const own0 = process.cpuUsage();
         // Submit rate in steady state: samples of the SMSC's count, rate over the middle 80% of the run.
-        const samples: Array<[number, number]> = [];
-        const sampler = setInterval(() => samples.push([performance.now(), sim.stats.submits]), 50);
+        const answered0 = [sim.stats.accepted + sim.stats.throttled, sim.stats.answerMsTotal];
+        const samples: Array<[number, number, number]> = [];
+        const sampler = setInterval(() => samples.push([performance.now(), sim.stats.submits, sim.stats.inFlight]), 50);
         const r = await drive(server.url, creds, bodies.length, 8, bodies);
         const endToEnd = await until(r.accepted, outbox.delivered, t0);
         clearInterval(sampler);
@@ -312,10 +313,15 @@ async function smppRows() {
         const [ta, na] = at(0.1);
         const [tb, nb] = at(0.9);
         const submitRate = ((nb - na) * 1000) / (tb - ta);
+        // The SMSC's real latency (its timers fire late on a busy loop), and the submits it held unanswered
+        // on average over the middle stretch: the window in use. Little's law: rate = meanInFlight / latency.
+        const answerMs = (sim.stats.answerMsTotal - answered0[1]!) / Math.max(1, sim.stats.accepted + sim.stats.throttled - answered0[0]!);
+        const middle = samples.filter(([t]) => t >= ta && t <= tb);
+        const meanInFlight = middle.reduce((sum, [, , f]) => sum + f, 0) / Math.max(1, middle.length);
         console.log(JSON.stringify({
           scenario: `SMPP: ${c.name}`, accepted: r.accepted, acceptPerSecond: Math.round(r.accepted / r.seconds),
           secondsUntilDelivered: +endToEnd.toFixed(2), deliveredPerSecond: Math.round(r.accepted / endToEnd),
-          secondsUntilPushed: +pushedAll.toFixed(2), maxInFlight: sim.stats.maxInFlight, submitsPerSecond: Math.round(submitRate),
+          secondsUntilPushed: +pushedAll.toFixed(2), maxInFlight: sim.stats.maxInFlight, meanInFlight: +meanInFlight.toFixed(1), smscAnswerMs: +answerMs.toFixed(2), submitsPerSecond: Math.round(submitRate),
           // CPU of the server process (API, delivery, pusher) and of this one (load, simulator, receiver) per message.
           serverCpuMsPerMessage: +((serverCpu * 1000) / r.accepted).toFixed(4),
           benchCpuMsPerMessage: +((own.user + own.system) / 1000 / r.accepted).toFixed(4),

@@ -10,6 +10,8 @@ import { ServerProcess, Workspace, uspeedoPost, waitFor, type Credentials } from
 const MESSAGES = Number(process.env.USMS_SCALE_MESSAGES ?? 100_000);
 const BATCH = 1000;
 const WINDOW = 50;
+/** Claimed ahead of the window: a killed worker leaves at most WINDOW + PREFETCH unknown. */
+const PREFETCH = 25;
 const NODE_ENV = { USMS_CARRIER_POLL_MS: '500', USMS_LOG_LEVEL: 'error', USMS_RATE_LIMIT: '0', USMS_LEASE_MS: '6000' };
 
 /** Each submit_sm the SMSC accepted, counted per destination number. */
@@ -70,10 +72,10 @@ async function statusCounts(db: Db): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
-/** The simulator as the default carrier: at most 2 binds in the cluster, window WINDOW. */
+/** The simulator as the default carrier: at most 2 binds in the cluster, window WINDOW, prefetch PREFETCH. */
 async function addSimulatorCarrier(api: ServerProcess, port: number) {
   await api.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(port), '--system-id', 'usms',
-    '--password', 'secret1', '--default', '--binds', '2', '--window', String(WINDOW));
+    '--password', 'secret1', '--default', '--binds', '2', '--window', String(WINDOW), '--prefetch', String(PREFETCH));
 }
 
 test(`2 API + 3 worker processes, ${MESSAGES} messages: each submitted once, the bind limit holds`, { timeout: 900_000 }, async () => {
@@ -112,7 +114,7 @@ test(`2 API + 3 worker processes, ${MESSAGES} messages: each submitted once, the
   }
 });
 
-test(`kill -9 a worker, then an API process, mid-run: every accepted message ends final, unknown at most a window`, { timeout: 900_000 }, async () => {
+test(`kill -9 a worker, then an API process, mid-run: every accepted message ends final, unknown at most a window plus the prefetch`, { timeout: 900_000 }, async () => {
   const ws = await Workspace.create();
   // Slow answers keep the window full, so the crash really catches PDUs in flight.
   const { sim, perDestination } = await countingSimulator({ responseDelayMs: 5 });
@@ -148,7 +150,7 @@ test(`kill -9 a worker, then an API process, mid-run: every accepted message end
     if (unseen.length) console.log('# delivered but never seen by the SMSC:', unseen.length, JSON.stringify(unseen.slice(0, 3)), JSON.stringify([...perDestination.keys()].slice(0, 2)));
     assert.equal(unseen.length, 0, 'delivered means the SMSC had it');
     assert.equal((counts.delivered ?? 0) + (counts.unknown ?? 0), MESSAGES, 'each final: delivered, or unknown when the crash hid the outcome');
-    assert.ok((counts.unknown ?? 0) <= WINDOW, `${counts.unknown} unknown, more than the window (${WINDOW}) of the one killed worker`);
+    assert.ok((counts.unknown ?? 0) <= WINDOW + PREFETCH, `${counts.unknown} unknown, more than the window and prefetch (${WINDOW} + ${PREFETCH}) of the one killed worker`);
     const twice = [...perDestination.values()].filter((n) => n > 1).length;
     assert.equal(twice, 0, 'at-most-once: nothing submitted twice');
     assert.ok(sim.stats.maxConcurrentBinds <= 2);

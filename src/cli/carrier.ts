@@ -23,6 +23,7 @@ interface AddOpts {
   systemType?: string;
   bind: string;
   window: string;
+  prefetch?: string;
   binds: string;
   throughput: string;
   gsmPacking?: boolean;
@@ -82,6 +83,8 @@ export function registerCarrierCommands(program: Command, config: () => Config):
         systemType: o.systemType ?? CARRIER_DEFAULTS.systemType,
         bindType: o.bind as BindType,
         window: int(o.window, '--window'),
+        // Default: one window ahead, which keeps the window full (bench/RESULTS.md, session 7).
+        prefetch: o.prefetch === undefined ? int(o.window, '--window') : int(o.prefetch, '--prefetch'),
         binds: int(o.binds, '--binds'),
         throughput: int(o.throughput, '--throughput'),
         gsmPacking: Boolean(o.gsmPacking),
@@ -128,6 +131,7 @@ export function registerCarrierCommands(program: Command, config: () => Config):
         systemType: o.systemType,
         bindType: o.bind as BindType | undefined,
         window: num(o.window, '--window'),
+        prefetch: num(o.prefetch, '--prefetch'),
         binds: num(o.binds, '--binds'),
         throughput: num(o.throughput, '--throughput'),
         gsmPacking: o.gsmPacking,
@@ -221,6 +225,7 @@ function carrierOptions(cmd: Command, withDefaults: boolean): Command {
     .option('--system-type <type>', 'bind system_type', d(CARRIER_DEFAULTS.systemType))
     .option('--bind <type>', `bind type: ${BIND_TYPES.join(' | ')}`, d(CARRIER_DEFAULTS.bindType))
     .option('--window <n>', 'unanswered submit_sm allowed per bind', d(CARRIER_DEFAULTS.window))
+    .option('--prefetch <n>', 'messages claimed ahead of the window, so a freed slot refills at once; a node that dies leaves at most window + prefetch unknown (default on add: the window)')
     .option('--throughput <n>', 'messages per second per bind (0 = no cap)', d(CARRIER_DEFAULTS.throughput))
     .option('--binds <n>', 'binds allowed in the whole cluster (each node binds at most once)', d(CARRIER_DEFAULTS.binds))
     .option('--gsm-packing', 'pack GSM-7 septets (default: one septet per octet, data_coding 0)')

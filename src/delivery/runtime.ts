@@ -16,7 +16,7 @@ import { acquireBindSlot, releaseBindSlot, renewBindSlot } from '../store/carrie
 import { expireReceiptWaits, recoverExpiredLeases, type SubmitOutcome } from '../store/messages.ts';
 import { pruneBefore } from '../store/retention.ts';
 import { ReceiptSink } from './receipt-sink.ts';
-import { isStreamingCarrier, StreamingWorker } from './stream-worker.ts';
+import { isStreamingCarrier, StreamingWorker, type StreamWorkerOptions } from './stream-worker.ts';
 import { DeliveryWorker } from './worker.ts';
 
 /** Counts by outcome, reported to whoever keeps the metrics. */
@@ -85,7 +85,7 @@ export class DeliveryRuntime {
     // Routes first: a sandbox started before the carriers are known would claim their messages.
     await this.reload();
     const sandbox = new SandboxCarrier(this.sandboxDb, this.config.sandbox);
-    await this.startCarrier(sandbox, this.config.workerBatchSize, this.config.workerBatchSize, 0);
+    await this.startCarrier(sandbox, this.config.workerBatchSize, { maxHeld: this.config.workerBatchSize }, 0);
     await this.maintain();
     const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
       const t = setInterval(() => fn().catch((err) => this.log.error({ err }, `${what} failed`)), ms);
@@ -158,11 +158,13 @@ export class DeliveryRuntime {
         onInbound: () => this.pushWork(),
       });
       // Little enough to finish within a lease at the rate cap. Under at-most-once the worker holds at
-      // most one window of claimed, unrecorded messages: if this node dies, the messages it had claimed
-      // become unknown, and only a window's worth can have been written to the SMSC anyway.
+      // most a window plus the prefetch of claimed, unrecorded messages: if this node dies, the messages
+      // it had claimed become unknown (in flight, answered and not yet recorded, or prefetched).
       const byRate = c.throughput > 0 ? Math.floor((c.throughput * this.config.leaseMs) / 1000 / 3) : Infinity;
-      const maxHeld = Math.max(1, Math.min(c.policy === 'at-least-once' ? c.window * 8 : c.window, 2 * this.config.workerBatchSize, byRate));
-      await this.startCarrier(carrier, Math.min(this.config.workerBatchSize, maxHeld), maxHeld, c.updatedAt, slot);
+      const maxHeld = Math.max(1, Math.min(c.policy === 'at-least-once' ? c.window * 8 : c.window + c.prefetch, 2 * this.config.workerBatchSize, byRate));
+      // Outcomes are recorded once a quarter of what is in flight is done (of the window, not the prefetch).
+      const recordAfter = Math.max(1, Math.ceil(Math.min(maxHeld, c.policy === 'at-least-once' ? maxHeld : c.window) / 4));
+      await this.startCarrier(carrier, Math.min(this.config.workerBatchSize, maxHeld), { maxHeld, recordAfter }, c.updatedAt, slot);
       this.log.info({ carrier: c.name, slot, host: c.host, port: c.port, bind: c.bindType, routes: this.router.describe() }, 'carrier started');
     }
   }
@@ -176,8 +178,8 @@ export class DeliveryRuntime {
     if (r.slot !== undefined) await releaseBindSlot(this.db, r.carrier.name, r.slot, this.node);
   }
 
-  /** `maxHeld`: claimed and unrecorded messages at most, for a streaming carrier (SMPP). */
-  private async startCarrier(carrier: Carrier, batchSize: number, maxHeld: number, version: number, slot?: number): Promise<void> {
+  /** `held`: how much a streaming carrier's (SMPP) worker holds claimed and unrecorded (StreamWorkerOptions). */
+  private async startCarrier(carrier: Carrier, batchSize: number, held: Pick<StreamWorkerOptions, 'maxHeld' | 'recordAfter'>, version: number, slot?: number): Promise<void> {
     const name = carrier.name;
     const db = carrier instanceof SandboxCarrier ? this.sandboxDb : this.db;
     const sink = new ReceiptSink(
@@ -203,7 +205,7 @@ export class DeliveryRuntime {
     };
     let worker: DeliveryWorker | StreamingWorker;
     if (isStreamingCarrier(carrier)) {
-      const streaming = new StreamingWorker(db, carrier, this.log, { ...common, maxHeld });
+      const streaming = new StreamingWorker(db, carrier, this.log, { ...common, ...held });
       // One commit for outcomes and receipts (SMPP receipts are matched per part).
       streaming.attachReceipts(sink, applyPartReceiptsIn);
       worker = streaming;

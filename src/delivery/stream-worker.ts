@@ -48,10 +48,13 @@ export function isStreamingCarrier(c: Carrier): c is StreamingCarrier {
 
 export interface StreamWorkerOptions extends Omit<WorkerOptions, 'concurrency'> {
   /**
-   * Messages claimed and not yet recorded, at most. Under at-most-once this is the window: a node that
-   * dies leaves at most this many messages `sending`, which the lease recovery then calls unknown.
+   * Messages claimed and not yet recorded, at most. Under at-most-once this is the window plus the
+   * prefetch: a node that dies leaves at most this many messages `sending`, which the lease recovery then
+   * calls unknown.
    */
   maxHeld: number;
+  /** Finished outcomes recorded at once, without waiting for the gather time (default: a quarter of maxHeld). */
+  recordAfter?: number;
 }
 
 /** While the carrier still has messages waiting to be written, finished ones are gathered this long. */
@@ -73,9 +76,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the carrier's window never drains between claims. Each turn is one transaction that records the
  * outcomes finished since the last turn and claims as many new rows as that frees: the claimed and
  * unrecorded messages never exceed `maxHeld`, even between the two steps. Finished outcomes are
- * gathered briefly (until a quarter of `maxHeld` is done, at most 2 ms while everything in hand is in
- * flight, 5 ms while the carrier still has messages to write, as under a rate cap): fewer, larger
- * commits, while a finished message holds its place only a moment. Receipts ride along (attachReceipts).
+ * gathered briefly (until `recordAfter` are done; else at most 2 ms while everything in hand is in
+ * flight, 5 ms while the carrier still has messages to write: prefetched, or held back by a rate cap):
+ * fewer, larger commits, while a finished message holds its place only a moment. Receipts ride along (attachReceipts).
  */
 export class StreamingWorker {
   readonly owner = `worker-${randomUUID()}`;
@@ -95,13 +98,16 @@ export class StreamingWorker {
   private receiptsPausedUntil = 0;
   /** Failed transactions in a row. */
   private failures = 0;
+  private readonly recordAfter: number;
 
   constructor(
     private readonly db: Db,
     private readonly carrier: StreamingCarrier,
     private readonly log: Logger,
     private readonly options: StreamWorkerOptions,
-  ) {}
+  ) {
+    this.recordAfter = options.recordAfter ?? Math.max(1, Math.ceil(options.maxHeld / 4));
+  }
 
   start(): void {
     this.running = true;
@@ -138,11 +144,11 @@ export class StreamingWorker {
   private async run(): Promise<void> {
     while (this.running || this.held > 0) {
       const now = Date.now();
-      // Record once a quarter of what we hold is done, else after a short gather: 2 ms when the carrier
+      // Record once `recordAfter` are done, else after a short gather: 2 ms when the carrier
       // has nothing left to write (everything in hand is in flight or done), GATHER_MS while it has.
       const n = this.finished.length;
       const recordNow =
-        n > 0 && (!this.running || n * 4 >= this.options.maxHeld || now - this.firstFinishedAt >= (this.carrier.backlog() === 0 ? STARVED_GATHER_MS : GATHER_MS));
+        n > 0 && (!this.running || n >= this.recordAfter || now - this.firstFinishedAt >= (this.carrier.backlog() === 0 ? STARVED_GATHER_MS : GATHER_MS));
       let limit = 0;
       let where: RawBuilder<unknown> | undefined;
       if (this.running && this.mayHaveWork && now >= this.claimPauseUntil) {

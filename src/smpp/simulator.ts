@@ -57,6 +57,8 @@ export interface SimulatorStats {
   /** submit_sm received and not yet answered, now and at most. */
   inFlight: number;
   maxInFlight: number;
+  /** Time from each answered submit_sm's arrival to its answer, summed (ms): the SMSC's real latency. */
+  answerMsTotal: number;
   receiptsSent: number;
   receiptsDropped: number;
   deliverAcks: number;
@@ -154,6 +156,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     throttled: 0,
     inFlight: 0,
     maxInFlight: 0,
+    answerMsTotal: 0,
     receiptsSent: 0,
     receiptsDropped: 0,
     deliverAcks: 0,
@@ -266,10 +269,12 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     }
     stats.inFlight++;
     if (stats.inFlight > stats.maxInFlight) stats.maxInFlight = stats.inFlight;
+    const arrived = performance.now();
     const throttle = o.throttleEvery !== undefined && o.throttleEvery > 0 && stats.submits % o.throttleEvery === 0;
     const delay = typeof o.responseDelayMs === 'function' ? o.responseDelayMs(pdu) : o.responseDelayMs ?? 0;
     const answer = () => {
       stats.inFlight--;
+      stats.answerMsTotal += performance.now() - arrived;
       if (c.socket.destroyed) return;
       if (throttle) {
         stats.throttled++;

@@ -33,4 +33,9 @@ testOnBothDatabases('carrier update changes what is given, keeps the rest, and b
   assert.equal(await updateCarrier(db, box, 'missing', { window: 5 }), undefined);
   await assert.rejects(updateCarrier(db, box, 'b', { window: 0 }), /window/);
   assert.equal((await loadCarriers(db, box))[1]!.window, 50, 'a refused update changes nothing');
+
+  assert.deepEqual(await updateCarrier(db, box, 'b', { prefetch: 0 }), { reconnect: true });
+  assert.equal((await loadCarriers(db, box))[1]!.prefetch, 0);
+  await assert.rejects(updateCarrier(db, box, 'b', { prefetch: 1001 }), /prefetch must be 0\.\.1000/);
+  await assert.rejects(updateCarrier(db, box, 'b', { prefetch: 1.5 }), /prefetch/);
 });

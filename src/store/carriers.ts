@@ -21,6 +21,12 @@ export interface CarrierConfig {
   systemType: string;
   bindType: BindType;
   window: number;
+  /**
+   * Messages claimed ahead of the window and waiting in memory, so a slot that frees is refilled at
+   * once rather than after the next commit. Under at-most-once a node that dies leaves at most
+   * window + prefetch messages `unknown` (claimed, outcome not recorded).
+   */
+  prefetch: number;
   /** Binds allowed in the whole cluster: at most this many nodes bind at once (store/carrier-binds.ts). */
   binds: number;
   /** messages/s per bind, 0 = no cap */
@@ -49,6 +55,8 @@ export const CARRIER_DEFAULTS = {
   systemType: '',
   bindType: 'transceiver' as BindType,
   window: 10,
+  /** On add, the CLI takes the carrier's window. */
+  prefetch: 10,
   binds: 1,
   throughput: 0,
   gsmPacking: false,
@@ -86,6 +94,7 @@ export function validateCarrier(c: NewCarrier): void {
   if (c.systemType.length > 12) throw new Error('system_type must be at most 12 characters');
   if (!BIND_TYPES.includes(c.bindType)) throw new Error(`bind type must be one of ${BIND_TYPES.join(', ')}`);
   if (!Number.isInteger(c.window) || c.window < 1 || c.window > 1000) throw new Error('window must be 1..1000');
+  if (!Number.isInteger(c.prefetch) || c.prefetch < 0 || c.prefetch > 1000) throw new Error('prefetch must be 0..1000');
   if (!Number.isInteger(c.binds) || c.binds < 1 || c.binds > 100) throw new Error('binds must be 1..100');
   if (!Number.isInteger(c.throughput) || c.throughput < 0) throw new Error('throughput must be a whole number of messages/s (0 = no cap)');
   if (!SPLIT_METHODS.includes(c.split)) throw new Error(`split method must be one of ${SPLIT_METHODS.join(', ')}`);
@@ -110,7 +119,7 @@ export async function addCarrier(db: Db, box: SecretBox, c: NewCarrier): Promise
       .values({
         name: c.name, host: c.host, port: c.port, tls: c.tls ? 1 : 0, system_id: c.systemId,
         password_sealed: box.seal(c.password), system_type: c.systemType, bind_type: c.bindType,
-        window_size: c.window, max_binds: c.binds, throughput: c.throughput, gsm_packing: c.gsmPacking ? 1 : 0, latin1: c.latin1 ? 1 : 0,
+        window_size: c.window, prefetch: c.prefetch, max_binds: c.binds, throughput: c.throughput, gsm_packing: c.gsmPacking ? 1 : 0, latin1: c.latin1 ? 1 : 0,
         split_method: c.split, id_format: formatIdFormat(c.idFormat), delivery_policy: c.policy,
         route_prefixes: c.prefixes.join(','), route_accounts: c.accounts.join(','), is_default: c.isDefault ? 1 : 0,
         source_addr: c.sourceAddr, service_type: c.serviceType, response_timeout_ms: c.responseTimeoutMs,
@@ -145,7 +154,7 @@ export async function updateCarrier(db: Db, box: SecretBox, name: string, change
       .set({
         host: next.host, port: next.port, tls: next.tls ? 1 : 0, system_id: next.systemId,
         ...(given.password !== undefined ? { password_sealed: box.seal(next.password) } : {}),
-        system_type: next.systemType, bind_type: next.bindType, window_size: next.window, max_binds: next.binds, throughput: next.throughput,
+        system_type: next.systemType, bind_type: next.bindType, window_size: next.window, prefetch: next.prefetch, max_binds: next.binds, throughput: next.throughput,
         gsm_packing: next.gsmPacking ? 1 : 0, latin1: next.latin1 ? 1 : 0, split_method: next.split, id_format: formatIdFormat(next.idFormat),
         delivery_policy: next.policy, route_prefixes: next.prefixes.join(','), route_accounts: next.accounts.join(','),
         is_default: next.isDefault ? 1 : 0, source_addr: next.sourceAddr, service_type: next.serviceType,
@@ -169,7 +178,7 @@ export async function removeCarrier(db: Db, name: string): Promise<boolean> {
 function toConfig(r: CarrierTable, password: string): CarrierConfig {
   return {
     name: r.name, host: r.host, port: Number(r.port), tls: Boolean(r.tls), systemId: r.system_id, password,
-    systemType: r.system_type, bindType: r.bind_type as BindType, window: Number(r.window_size), binds: Number(r.max_binds), throughput: Number(r.throughput),
+    systemType: r.system_type, bindType: r.bind_type as BindType, window: Number(r.window_size), prefetch: Number(r.prefetch), binds: Number(r.max_binds), throughput: Number(r.throughput),
     gsmPacking: Boolean(r.gsm_packing), latin1: Boolean(r.latin1), split: r.split_method as SplitMethod,
     idFormat: parseIdFormat(r.id_format), policy: r.delivery_policy as DeliveryPolicy,
     prefixes: parsePrefixes(r.route_prefixes), accounts: parseAccounts(r.route_accounts), isDefault: Boolean(r.is_default),
@@ -191,7 +200,7 @@ export async function listCarriers(db: Db) {
     const c = toConfig(r, '');
     return {
       Name: c.name, Host: c.host, Port: c.port, Tls: c.tls, SystemId: c.systemId, SystemType: c.systemType, BindType: c.bindType,
-      Window: c.window, Throughput: c.throughput, GsmPacking: c.gsmPacking, Latin1: c.latin1, Split: c.split,
+      Window: c.window, Prefetch: c.prefetch, Throughput: c.throughput, GsmPacking: c.gsmPacking, Latin1: c.latin1, Split: c.split,
       IdFormat: formatIdFormat(c.idFormat), Policy: c.policy, RoutePrefixes: c.prefixes, RouteAccounts: c.accounts,
       Default: c.isDefault, SourceAddr: c.sourceAddr, ServiceType: c.serviceType, ResponseTimeoutMs: c.responseTimeoutMs,
       EnquireLinkMs: c.enquireLinkMs, MoAccount: c.moAccount, UpdatedAt: new Date(c.updatedAt).toISOString(),

@@ -224,6 +224,8 @@ export interface CarrierTable {
   system_type: string;
   bind_type: string; // transceiver | transmitter | transmitter+receiver
   window_size: number;
+  /** Messages claimed ahead of the window (store/carriers.ts CarrierConfig.prefetch). */
+  prefetch: number;
   /** Binds allowed in the whole cluster (carrier_binds leases). */
   max_binds: number;
   /** messages per second per bind; 0 = no cap */

@@ -9,6 +9,7 @@ import * as nodes from './007-nodes.ts';
 import * as carrierBinds from './008-carrier-binds.ts';
 import * as inboundParts from './009-inbound-parts.ts';
 import * as messagesByPhone from './010-messages-by-phone.ts';
+import * as carrierPrefetch from './011-carrier-prefetch.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '008-carrier-binds': carrierBinds,
   '009-inbound-parts': inboundParts,
   '010-messages-by-phone': messagesByPhone,
+  '011-carrier-prefetch': carrierPrefetch,
 };
