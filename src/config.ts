@@ -21,6 +21,11 @@ export interface Config {
   timestampSkewSeconds: number;
   /** SQLite `synchronous`: 'full' survives power loss, 'normal' survives process crashes. */
   sqliteSynchronous: 'full' | 'normal';
+  /**
+   * false: this process's SQLite connections leave WAL checkpoints to its checkpoint thread
+   * (store/checkpoint-thread.ts; the server sets it). Default: SQLite's own, on commit.
+   */
+  sqliteAutoCheckpoint?: boolean;
   createDemoAccount: boolean;
   /** What this process does: the HTTP API, delivery, or both (one-machine default). */
   role: 'all' | 'api' | 'worker';

@@ -30,15 +30,18 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   const box = SecretBox.open(config.dataDir, config.masterKey);
   const db = await openDatabase(config);
-  // SQLite: the commit that grows the WAL past its limit copies it back into the database file and syncs
-  // it, stalling whichever event loop ran it. With a delivery thread here, its connections do that
-  // (and it checkpoints every few seconds, delivery/runtime.ts), not the API's.
-  const noAutoCheckpoint = config.runWorkers && !isPostgres(db);
-  if (noAutoCheckpoint) await sql`pragma wal_autocheckpoint = 0`.execute(db);
+  // SQLite: the commit that grows the WAL past its limit would copy it back into the database file and
+  // sync it, holding the write gate and stalling its thread. A thread of its own checkpoints instead
+  // (store/checkpoint-thread.ts), and every connection of this process leaves it that job.
+  const sqlite = !isPostgres(db);
+  if (sqlite) {
+    await sql`pragma wal_autocheckpoint = 0`.execute(db);
+    config = { ...config, sqliteAutoCheckpoint: false };
+  }
   const metrics = new Metrics(() => queueDepth(db));
   // SQLite: sessions are written by a thread of their own, off the HTTP loop (store/session-writer-thread.ts).
   const writerThread = config.role !== 'worker' && !isPostgres(db)
-    ? await SessionWriterThread.start(config, noAutoCheckpoint, (err) => {
+    ? await SessionWriterThread.start(config, (err) => {
       log.fatal({ err }, 'session writer thread failed; exiting');
       process.exit(1);
     })
@@ -50,8 +53,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // started side by side. A 'push' before the pusher is known is not lost: the pusher also polls.
   let pusher: Worker | undefined;
   let delivery: Worker | undefined;
+  const data: ServiceThreadData = { config, writeGates: shareWriteGates() };
+  const checkpointer = sqlite ? await startThread(new URL('./store/checkpoint-thread.ts', import.meta.url), data, 'checkpoint', log) : undefined;
   if (config.runWorkers) {
-    const data: ServiceThreadData = { config, writeGates: shareWriteGates() };
     [pusher, delivery] = await Promise.all([
       startThread(new URL('./notify/thread.ts', import.meta.url), data, 'callback pusher', log),
       startThread(new URL('./delivery/thread.ts', import.meta.url), data, 'delivery', log, (msg) => {
@@ -83,6 +87,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       // Delivery first: receipts it stores while stopping are still pushed.
       if (delivery) await stopThread(delivery);
       if (pusher) await stopThread(pusher);
+      if (checkpointer) await stopThread(checkpointer);
       await membership.stop();
       await db.destroy();
       log.info('stopped');

@@ -9,8 +9,6 @@ import { SmppCarrier } from '../carriers/smpp.ts';
 import type { Config } from '../config.ts';
 import { deleteCarrierStatus, loadCarriers, writeCarrierStatus, type CarrierConfig } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
-import { isPostgres } from '../store/dialect.ts';
-import { sql } from 'kysely';
 import { applyPartReceipts, applyPartReceiptsIn } from '../store/message-parts.ts';
 import { acquireBindSlot, releaseBindSlot, renewBindSlot } from '../store/carrier-binds.ts';
 import { expireReceiptWaits, recoverExpiredLeases, type SubmitOutcome } from '../store/messages.ts';
@@ -218,9 +216,6 @@ export class DeliveryRuntime {
   }
 
   private async maintain(): Promise<void> {
-    // The API's SQLite connection leaves checkpoints to this thread (server.ts); a passive one bounds the
-    // WAL even when no delivery commit grew it past the limit.
-    if (!isPostgres(this.db)) await sql`pragma wal_checkpoint(passive)`.execute(this.db);
     // Once per node for every carrier: which expired leases may be requeued depends on the carrier's policy.
     const atLeastOnce = [SANDBOX, ...this.configs.filter((c) => c.policy === 'at-least-once').map((c) => c.name)];
     const leases = await recoverExpiredLeases(this.db, atLeastOnce);

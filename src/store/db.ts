@@ -12,7 +12,7 @@ export type Db = Kysely<Schema>;
 
 const BUSY_TIMEOUT_MS = 10_000;
 
-type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart'>;
+type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'sqliteAutoCheckpoint' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart'>;
 
 /**
  * Opens the database: PostgreSQL when `databaseUrl` is a postgres:// URL, else the embedded SQLite
@@ -58,6 +58,7 @@ function openSqlite(config: DbConfig, file: string): Db {
   // (AsyncBusySqliteDialect).
   sqlite.pragma('busy_timeout = 0');
   sqlite.pragma('foreign_keys = ON');
+  if (config.sqliteAutoCheckpoint === false) sqlite.pragma('wal_autocheckpoint = 0');
   return new Kysely<Schema>({ dialect: new AsyncBusySqliteDialect(writeGateFor(path), { database: withStatementCache(sqlite) }) });
 }
 
@@ -101,12 +102,14 @@ class AsyncBusySqliteDialect extends SqliteDialect {
 }
 
 const READ_ONLY = /^\s*select\b/i;
+/** A passive checkpoint takes no write lock: writers go on beside it (store/checkpoint-thread.ts). */
+const PASSIVE_CHECKPOINT = /^\s*pragma\s+wal_checkpoint\s*\(\s*passive\s*\)\s*$/i;
 const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
 
 /**
  * Runs one connection's statements inside the process's write gate (store/write-gate.ts): a
  * transaction holds it from BEGIN IMMEDIATE to COMMIT or ROLLBACK, a write outside a transaction for
- * its one statement; reads never wait for it (WAL readers do not block writers).
+ * its one statement; reads and passive checkpoints never wait for it (in WAL mode neither blocks a writer).
  */
 function gated(gate: WriteGate, execute: (query: CompiledQuery) => Promise<QueryResult<unknown>>) {
   let inTransaction = false;
@@ -124,7 +127,7 @@ function gated(gate: WriteGate, execute: (query: CompiledQuery) => Promise<Query
         if (!inTransaction) gate.release();
       }
     }
-    if (READ_ONLY.test(query.sql)) return execute(query);
+    if (READ_ONLY.test(query.sql) || PASSIVE_CHECKPOINT.test(query.sql)) return execute(query);
     await gate.acquire(BUSY_TIMEOUT_MS);
     if (query === BEGIN) {
       try {

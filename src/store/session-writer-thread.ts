@@ -8,8 +8,6 @@ import { shareWriteGates } from './write-gate.ts';
 export interface WriterThreadData {
   config: Config;
   writeGates: Record<string, SharedArrayBuffer>;
-  /** Leave WAL checkpoints to the delivery thread's connections, as the API's own connection would. */
-  noAutoCheckpoint: boolean;
 }
 
 type Reply = { id: number; lost: number[] } | { id: number; error: { message: string; code?: string } };
@@ -38,8 +36,8 @@ export class SessionWriterThread {
   }
 
   /** Starts the thread; `onFailure` runs if it dies (every write still waiting is refused first). */
-  static async start(config: Config, noAutoCheckpoint: boolean, onFailure: (err: unknown) => void): Promise<SessionWriterThread> {
-    const workerData: WriterThreadData = { config, writeGates: shareWriteGates(), noAutoCheckpoint };
+  static async start(config: Config, onFailure: (err: unknown) => void): Promise<SessionWriterThread> {
+    const workerData: WriterThreadData = { config, writeGates: shareWriteGates() };
     const worker = startWorkerThread(new URL('./session-writer-worker.ts', import.meta.url), workerData);
     await new Promise<void>((resolve, reject) => {
       worker.once('error', reject);

@@ -1,15 +1,13 @@
 /** The SQLite writer thread's side of store/session-writer-thread.ts. */
-import { sql } from 'kysely';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './db.ts';
 import type { WriterThreadData } from './session-writer-thread.ts';
 import { writeUnits, type WriteUnit } from './sessions.ts';
 import { joinWriteGates } from './write-gate.ts';
 
-const { config, writeGates, noAutoCheckpoint } = workerData as WriterThreadData;
+const { config, writeGates } = workerData as WriterThreadData;
 joinWriteGates(writeGates);
 const db = await openDatabase({ ...config, migrateOnStart: false });
-if (noAutoCheckpoint) await sql`pragma wal_autocheckpoint = 0`.execute(db);
 const port = parentPort!;
 
 port.on('message', async ({ id, units }: { id: number; units: WriteUnit[] }) => {
