@@ -295,12 +295,12 @@ describe('SMPP connector end to end', () => {
     const list = await cli('carrier', 'list');
     assert.ok(!JSON.stringify(list).includes('secret1'), 'no password in the listing');
     const mine = list.Carriers.find((c: any) => c.Name === r.carrier);
-    assert.deepEqual([mine.Window, mine.Prefetch, mine.Split, mine.Policy, mine.BindType], [10, 10, 'udh8', 'at-most-once', 'transceiver'], 'prefetch defaults to the window');
+    assert.deepEqual([mine.Window, mine.Prefetch, mine.Split, mine.Policy, mine.BindType], [50, 50, 'udh8', 'at-most-once', 'transceiver'], 'window 50 by default, prefetch the window');
     const status = await waitFor('status row', async () => {
       const row = (await cli('carrier', 'status', '--name', r.carrier)).Carriers[0];
       return row.State === 'bound' ? row : undefined;
     });
-    assert.equal(status.WindowSize, 10);
+    assert.equal(status.WindowSize, 50);
     assert.deepEqual(status.Binds, [{ mode: 'transceiver', state: 'bound' }]);
     await cli('carrier', 'remove', '--name', r.carrier);
     await waitFor('unbind', async () => (s.stats.unbinds >= 1 ? true : undefined));

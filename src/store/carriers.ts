@@ -54,9 +54,10 @@ export const CARRIER_DEFAULTS = {
   tls: false,
   systemType: '',
   bindType: 'transceiver' as BindType,
-  window: 10,
+  /** Issue 4: "a window (max unanswered PDUs, configurable, default 50)". */
+  window: 50,
   /** On add, the CLI takes the carrier's window. */
-  prefetch: 10,
+  prefetch: 50,
   binds: 1,
   throughput: 0,
   gsmPacking: false,
