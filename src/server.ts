@@ -11,7 +11,6 @@ import { openDatabase } from './store/db.ts';
 import { shareWriteGates } from './store/write-gate.ts';
 import { startWorkerThread, type ServiceThreadData } from './worker-thread.ts';
 import { isPostgres } from './store/dialect.ts';
-import { sql } from 'kysely';
 import { queueDepth } from './store/messages.ts';
 import { SessionWriter } from './store/sessions.ts';
 import { SessionWriterThread } from './store/session-writer-thread.ts';
@@ -29,18 +28,15 @@ export interface RunningServer {
 /** The composition root: config -> store -> HTTP + delivery. */
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   const box = SecretBox.open(config.dataDir, config.masterKey);
-  const db = await openDatabase(config);
   // SQLite: the commit that grows the WAL past its limit would copy it back into the database file and
   // sync it, holding the write gate and stalling its thread. A thread of its own checkpoints instead
   // (store/checkpoint-thread.ts), and every connection of this process leaves it that job.
+  if (!config.databaseUrl) config = { ...config, sqliteAutoCheckpoint: false };
+  const db = await openDatabase(config);
   const sqlite = !isPostgres(db);
-  if (sqlite) {
-    await sql`pragma wal_autocheckpoint = 0`.execute(db);
-    config = { ...config, sqliteAutoCheckpoint: false };
-  }
   const metrics = new Metrics(() => queueDepth(db));
   // SQLite: sessions are written by a thread of their own, off the HTTP loop (store/session-writer-thread.ts).
-  const writerThread = config.role !== 'worker' && !isPostgres(db)
+  const writerThread = config.role !== 'worker' && sqlite
     ? await SessionWriterThread.start(config, (err) => {
       log.fatal({ err }, 'session writer thread failed; exiting');
       process.exit(1);
@@ -49,22 +45,23 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const writer = writerThread ? new SessionWriter(db, (units) => writerThread.write(units)) : new SessionWriter(db);
   const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics, log };
 
-  // Delivery and the callback pusher run in threads of their own, each with its own database connection,
-  // started side by side. A 'push' before the pusher is known is not lost: the pusher also polls.
+  // Delivery, the callback pusher and (SQLite) the checkpoints run in threads of their own, each with its
+  // own database connection, started side by side. A 'push' before the pusher is known is not lost: the
+  // pusher also polls.
   let pusher: Worker | undefined;
-  let delivery: Worker | undefined;
   const data: ServiceThreadData = { config, writeGates: shareWriteGates() };
-  const checkpointer = sqlite ? await startThread(new URL('./store/checkpoint-thread.ts', import.meta.url), data, 'checkpoint', log) : undefined;
-  if (config.runWorkers) {
-    [pusher, delivery] = await Promise.all([
-      startThread(new URL('./notify/thread.ts', import.meta.url), data, 'callback pusher', log),
-      startThread(new URL('./delivery/thread.ts', import.meta.url), data, 'delivery', log, (msg) => {
+  const [checkpointer, pusherThread, delivery] = await Promise.all([
+    sqlite ? startThread(new URL('./store/checkpoint-thread.ts', import.meta.url), data, 'checkpoint', log) : undefined,
+    config.runWorkers ? startThread(new URL('./notify/thread.ts', import.meta.url), data, 'callback pusher', log) : undefined,
+    config.runWorkers
+      ? startThread(new URL('./delivery/thread.ts', import.meta.url), data, 'delivery', log, (msg) => {
         if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
         if (msg.type === 'push') pusher?.postMessage({ type: 'wake' });
-      }),
-    ]);
-  }
-  if (delivery) writer.on('written', () => delivery!.postMessage({ type: 'wake' }));
+      })
+      : undefined,
+  ]);
+  pusher = pusherThread;
+  if (delivery) writer.on('written', () => delivery.postMessage({ type: 'wake' }));
 
   if (config.createDemoAccount && config.role !== 'worker') await ensureDemoAccount(db, box, config);
   const limiter = new RateLimiter(config.rateLimitPerKey);

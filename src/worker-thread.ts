@@ -11,7 +11,7 @@ export function startWorkerThread(module: URL, data: object): Worker {
   return new Worker(ENTRY, { workerData: { ...data, module: module.href } });
 }
 
-/** What the server gives its service threads (delivery/thread.ts, notify/thread.ts) in workerData. */
+/** What the server gives its service threads (delivery/thread.ts, notify/thread.ts, store/checkpoint-thread.ts) in workerData. */
 export interface ServiceThreadData {
   config: Config;
   /** The parent's SQLite write gates (store/write-gate.ts). */

@@ -50,14 +50,16 @@ export interface CarrierConfig {
 
 export type NewCarrier = Omit<CarrierConfig, 'updatedAt'>;
 
+/** Issue 4: "a window (max unanswered PDUs, configurable, default 50)". */
+const DEFAULT_WINDOW = 50;
+
 export const CARRIER_DEFAULTS = {
   tls: false,
   systemType: '',
   bindType: 'transceiver' as BindType,
-  /** Issue 4: "a window (max unanswered PDUs, configurable, default 50)". */
-  window: 50,
-  /** On add, the CLI takes the carrier's window. */
-  prefetch: 50,
+  window: DEFAULT_WINDOW,
+  /** One window ahead; `carrier add` takes the carrier's own window when --prefetch is not given. */
+  prefetch: DEFAULT_WINDOW,
   binds: 1,
   throughput: 0,
   gsmPacking: false,

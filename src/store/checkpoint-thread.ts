@@ -6,10 +6,8 @@
  * copying runs beside the writers (store/checkpoint.ts). Every other connection of the server process
  * has `wal_autocheckpoint` off (Config.sqliteAutoCheckpoint). Messages from the parent: 'stop'.
  */
-import { join } from 'node:path';
 import { checkpointInTwoPasses } from './checkpoint.ts';
-import { openDatabase } from './db.ts';
-import { writeGateFor } from './write-gate.ts';
+import { openDatabase, sqliteWriteGate } from './db.ts';
 import { joinServiceThread } from '../worker-thread.ts';
 
 /** A checkpoint this often keeps the WAL to a few MB at the highest write rates measured here. */
@@ -19,7 +17,7 @@ const GATE_TIMEOUT_MS = 5_000;
 
 const { config, port, log } = joinServiceThread('checkpoint');
 const db = await openDatabase({ ...config, migrateOnStart: false });
-const gate = writeGateFor(join(config.dataDir, 'usms.db'));
+const gate = sqliteWriteGate(config);
 
 let running: Promise<void> | undefined;
 function checkpoint(): Promise<void> {

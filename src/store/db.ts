@@ -48,6 +48,11 @@ function openPostgres(url: string, poolSize = 10, options?: string): Db {
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
+/** The write gate of the SQLite database `openDatabase(config, file)` opens (store/write-gate.ts). */
+export function sqliteWriteGate(config: Pick<DbConfig, 'dataDir'>, file = 'usms.db'): WriteGate {
+  return writeGateFor(join(config.dataDir, file));
+}
+
 function openSqlite(config: DbConfig, file: string): Db {
   mkdirSync(config.dataDir, { recursive: true });
   const path = join(config.dataDir, file);
