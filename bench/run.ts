@@ -280,7 +280,8 @@ async function smppRows() {
     { name: 'SMSC answers after 10 ms, window 100', delay: 10, window: 100, throughput: 0, count: messages / 2 },
     { name: 'throughput cap 2000/s, window 100', delay: 0, window: 100, throughput: 2000, count: 20_000 },
   ];
-  // BENCH_SMPP_CASES=0,2 runs only those rows (0: at once, 1: after 10 ms, 2: cap).
+  // BENCH_SMPP_CASES=0,2 runs only those rows (0: at once, 1: after 10 ms, 2: cap). BENCH_SMPP_PREFETCH=N
+  // gives the carrier that prefetch instead of the default (its window).
   const picked = process.env.BENCH_SMPP_CASES?.split(',').map(Number);
   try {
     for (const c of cases.filter((_, i) => !picked || picked.includes(i))) {
@@ -291,7 +292,8 @@ async function smppRows() {
         const { creds, templateIds } = await server.setupAccount({ templates: ['Your verification code is {1}'] });
         await server.cli('account', 'set', '--account', String(creds.AccountId), '--callback-url', receiverUrl);
         await server.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms', '--password', 'secret1',
-          '--default', '--window', String(c.window), '--throughput', String(c.throughput));
+          '--default', '--window', String(c.window), '--throughput', String(c.throughput),
+          ...(process.env.BENCH_SMPP_PREFETCH ? ['--prefetch', process.env.BENCH_SMPP_PREFETCH] : []));
         while (sim.stats.activeBinds < 1) await new Promise((r) => setTimeout(r, 100));
         const bodies = batchBodies(creds, templateIds[0]!, c.count, 0);
         pushed = 0;

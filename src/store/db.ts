@@ -11,6 +11,8 @@ import type { Database as Schema } from './schema.ts';
 export type Db = Kysely<Schema>;
 
 const BUSY_TIMEOUT_MS = 10_000;
+/** How much of the SQLite file each connection maps into memory (address space, not memory it takes). */
+const MMAP_BYTES = 256 * 1024 * 1024;
 
 type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'sqliteAutoCheckpoint' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart'>;
 
@@ -63,6 +65,12 @@ function openSqlite(config: DbConfig, file: string): Db {
   // (AsyncBusySqliteDialect).
   sqlite.pragma('busy_timeout = 0');
   sqlite.pragma('foreign_keys = ON');
+  // Every commit of another connection empties this one's page cache, so most pages a transaction
+  // touches are read again: mapped, they are read without a system call and a copy each. Measured on
+  // the SMPP path: the delivery thread spent 28-34% less time in its statements and commits (bench/RESULTS.md).
+  sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
+  // The claims' materialized CTEs build temporary tables: in memory, never in a temporary file.
+  sqlite.pragma('temp_store = MEMORY');
   if (config.sqliteAutoCheckpoint === false) sqlite.pragma('wal_autocheckpoint = 0');
   return new Kysely<Schema>({ dialect: new AsyncBusySqliteDialect(writeGateFor(path), { database: withStatementCache(sqlite) }) });
 }
