@@ -129,7 +129,8 @@ test('the rate cap spaces submits out', async () => {
     const start = performance.now();
     await Promise.all(Array.from({ length: 30 }, (_, i) => s.submit(msg(i))));
     const elapsed = performance.now() - start;
-    assert.ok(elapsed >= 250, `30 messages at 100/s took ${elapsed.toFixed(0)} ms`);
+    // 100 ms worth (10) go at once, the other 20 one every 10 ms (smpp/token-bucket.ts).
+    assert.ok(elapsed >= 190, `30 messages at 100/s took ${elapsed.toFixed(0)} ms`);
   });
 });
 

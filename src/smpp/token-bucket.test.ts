@@ -38,8 +38,68 @@ test('setRate halves and restores', () => {
   const b = new TokenBucket(100, () => now);
   b.setRate(50);
   assert.equal(b.currentRate, 50);
-  b.take();
+  // 100 ms worth at 50/s: 5 tokens, then one every 20 ms.
+  for (let i = 0; i < 5; i++) assert.equal(b.take(), 0);
   assert.equal(b.take(), 20);
   b.setRate(0);
   assert.equal(b.take(), 0);
+});
+
+test('after a pause the bucket sends what it missed, up to 100 ms worth', () => {
+  let now = 0;
+  const b = new TokenBucket(2000, () => now);
+  while (b.take() === 0); // the initial burst
+  now = 2_000; // steady sending from here on
+  let sent = 0;
+  for (; now < 3_000; now += 0.5) if (b.take() === 0) sent++;
+  now += 50; // the event loop was busy for 50 ms
+  let caughtUp = 0;
+  while (b.take() === 0) caughtUp++;
+  assert.ok(caughtUp >= 100 && caughtUp <= 101, `${caughtUp} after 50 ms at 2000/s`);
+  now += 500;
+  caughtUp = 0;
+  while (b.take() === 0) caughtUp++;
+  assert.ok(caughtUp >= 200 && caughtUp <= 201, `${caughtUp}: at most 100 ms worth after a long pause`);
+  assert.ok(sent > 1900, `sent ${sent}`);
+});
+
+test('with pauses of up to 80 ms the cap is reached, and no second from any point carries more than the rate', () => {
+  let now = 0;
+  const rate = 2000;
+  const b = new TokenBucket(rate, () => now);
+  const times: number[] = [];
+  let seed = 7;
+  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+  while (now < 10_000) {
+    const wait = b.take();
+    if (wait === 0) {
+      times.push(now);
+      continue;
+    }
+    // Woken by a 1 ms timer; now and then the loop is late by up to 80 ms.
+    now += Math.max(1, Math.ceil(wait)) + (random() < 0.05 ? random() * 80 : 0);
+  }
+  let first = 0;
+  let most = 0;
+  for (let last = 0; last < times.length; last++) {
+    while (times[last]! - times[first]! >= 1000) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  assert.ok(most <= rate, `${most} sends within one second`);
+  const steady = times.filter((t) => t >= 1000).length / 9; // after the first second's initial burst
+  assert.ok(steady >= rate * 0.99, `${steady.toFixed(0)}/s`);
+});
+
+test('a rate change keeps the last second of sends: lowering the rate does not allow a burst', () => {
+  let now = 0;
+  const b = new TokenBucket(100, () => now);
+  let sent = 0;
+  for (; now < 1000; now += 1) if (b.take() === 0) sent++;
+  b.setRate(50);
+  now += 200;
+  let burst = 0;
+  while (b.take() === 0) burst++;
+  // The last 50 sends at 100/s were in the last 500 ms: nothing may go until the oldest of them is a second old.
+  assert.equal(burst, 0);
+  assert.ok(sent >= 100);
 });
