@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Db } from './db.ts';
 import { padPow2, pow2Chunks } from './batching.ts';
+import { BulkInsert } from './bulk-insert.ts';
 import { isPostgres, recheck } from './dialect.ts';
-import type { Database } from './schema.ts';
+import type { CallbackItemTable, Database } from './schema.ts';
 
 /** `MsgType` of a push: what its `Data` items are. */
 export const MsgType = { Reply: 0, Receipt: 2 } as const;
@@ -50,10 +51,9 @@ export async function signingKey(db: Db, box: SecretBox, accountId: number): Pro
 export async function enqueueItems(db: Kysely<Database>, items: Array<{ accountId: number; msgType: MsgTypeValue; payload: string }>): Promise<void> {
   const now = Date.now();
   for (const chunk of pow2Chunks(items, 128)) {
-    await db
-      .insertInto('callback_items')
-      .values(
-        chunk.map((it) => ({
+    await insertItems.execute(
+      db,
+      chunk.map((it) => ({
           account_id: it.accountId,
           msg_type: it.msgType,
           payload: it.payload,
@@ -67,10 +67,15 @@ export async function enqueueItems(db: Kysely<Database>, items: Array<{ accountI
           updated_at: now,
           delivered_at: null,
         })),
-      )
-      .execute();
+    );
   }
 }
+
+type ItemRow = Omit<CallbackItemTable, 'id'> & Record<string, unknown>;
+const insertItems = new BulkInsert<ItemRow>(
+  ['account_id', 'msg_type', 'payload', 'status', 'attempts', 'next_attempt_at', 'lease_owner', 'last_error', 'queued_at', 'created_at', 'updated_at', 'delivered_at'],
+  (db, rows) => (db as Kysely<Database>).insertInto('callback_items').values(rows),
+);
 
 /** (account, MsgType) pairs with items due now. */
 export async function dueGroups(db: Db, limit: number): Promise<Array<{ accountId: number; msgType: MsgTypeValue }>> {

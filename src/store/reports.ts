@@ -1,6 +1,7 @@
 import { receiptResult } from '../sms/receipt-result.ts';
 import type { Kysely } from 'kysely';
 import { pow2Chunks } from './batching.ts';
+import { BulkInsert } from './bulk-insert.ts';
 import { accountsWithCallback, enqueueItems, MsgType } from './callbacks.ts';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
@@ -17,6 +18,12 @@ export type FinalMessage = Pick<
  * per message for PullUSMSReport and, for accounts with a callback URL, one receipt push (MsgType 2).
  * Both commit or roll back with the receipt itself. In id order.
  */
+type ReportRow = Omit<ReportTable, 'id'> & Record<string, unknown>;
+const insertReports = new BulkInsert<ReportRow>(
+  ['account_id', 'message_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'user_id', 'created_at'],
+  (db, rows) => (db as Kysely<Database>).insertInto('reports').values(rows),
+);
+
 export async function recordFinalReports(trx: Kysely<Database>, messages: FinalMessage[]): Promise<void> {
   if (messages.length === 0) return;
   const now = Date.now();
@@ -36,7 +43,7 @@ export async function recordFinalReports(trx: Kysely<Database>, messages: FinalM
       user_id: r.user_id,
       created_at: now,
     }));
-    await trx.insertInto('reports').values(reports).execute();
+    await insertReports.execute(trx, reports);
     const pushTo = await accountsWithCallback(trx, [...new Set(reports.map((r) => r.account_id))]);
     if (pushTo.size === 0) continue;
     await enqueueItems(
