@@ -3,6 +3,7 @@ import type { SecretBox } from '../auth/secrets.ts';
 import type { Db } from './db.ts';
 import { padPow2, pow2Chunks } from './batching.ts';
 import { BulkInsert } from './bulk-insert.ts';
+import { QueryShape } from './query-shape.ts';
 import { isPostgres, recheck } from './dialect.ts';
 import type { CallbackItemTable, Database } from './schema.ts';
 
@@ -28,9 +29,16 @@ export async function setCallbackUrl(db: Db, accountId: number, url: string | un
 /** The accounts among `accountIds` that have a callback URL. */
 export async function accountsWithCallback(db: Kysely<Database>, accountIds: number[]): Promise<Set<number>> {
   if (accountIds.length === 0) return new Set();
-  const rows = await db.selectFrom('account_callbacks').select('account_id').where('account_id', 'in', accountIds).execute();
+  const { rows } = await withCallbackQuery.execute<{ account_id: number }>(db, padPow2(accountIds));
   return new Set(rows.map((r) => Number(r.account_id)));
 }
+
+const withCallbackQuery = new QueryShape<number[]>(
+  'accountsWithCallback',
+  (db, ids) => (db as Kysely<Database>).selectFrom('account_callbacks').select('account_id').where('account_id', 'in', ids),
+  (ids) => ids,
+  (ids) => ids.length,
+);
 
 /** The secret pushes are signed with: the account's oldest active API key. */
 export async function signingKey(db: Db, box: SecretBox, accountId: number): Promise<{ publicKey: string; secret: string } | undefined> {
@@ -79,16 +87,22 @@ const insertItems = new BulkInsert<ItemRow>(
 
 /** (account, MsgType) pairs with items due now. */
 export async function dueGroups(db: Db, limit: number): Promise<Array<{ accountId: number; msgType: MsgTypeValue }>> {
-  const rows = await db
+  const { rows } = await dueGroupsQuery.execute<{ account_id: number; msg_type: number }>(db, { now: Date.now(), limit });
+  return rows.map((r) => ({ accountId: Number(r.account_id), msgType: Number(r.msg_type) as MsgTypeValue }));
+}
+
+const dueGroupsQuery = new QueryShape<{ now: number; limit: number }>(
+  'dueGroups',
+  (db, a) => (db as Db)
     .selectFrom('callback_items')
     .select(['account_id', 'msg_type'])
     .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', Date.now())
+    .where('next_attempt_at', '<=', a.now)
     .groupBy(['account_id', 'msg_type'])
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ accountId: Number(r.account_id), msgType: Number(r.msg_type) as MsgTypeValue }));
-}
+    .limit(a.limit),
+  (a) => ['pending', a.now, a.limit],
+  () => 0,
+);
 
 export interface ClaimedItem {
   id: number;
@@ -103,36 +117,47 @@ export interface ClaimedItem {
  * items come due again when the lease ends.
  */
 export async function claimItems(db: Kysely<Database>, owner: string, accountId: number, msgType: number, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
-  const now = Date.now();
-  // Picked once in a materialized CTE (see pullReports: PostgreSQL may re-run an IN-subquery with LIMIT).
-  const rows = await db
-    .with(
-      (wb) => wb('picked').materialized(),
-      (qb) =>
-        qb
-          .selectFrom('callback_items')
-          .select('id')
-          .where('account_id', '=', accountId)
-          .where('msg_type', '=', msgType)
-          .where('status', '=', 'pending')
-          // Through callback_items_account, in id order; the due index would sort every due item.
-          .where(recheck(db, 'next_attempt_at'), '<=', now)
-          .orderBy('id')
-          .limit(limit)
-          .$if(isPostgres(db), (q) => q.forUpdate().skipLocked()),
-    )
-    .updateTable('callback_items')
-    .set({ lease_owner: owner, next_attempt_at: now + leaseMs, updated_at: now })
-    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
-    // Checked again on the row itself: a concurrent claimer that got there first wins.
-    .where(recheck(db, 'status'), '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .returning(['id', 'payload', 'attempts', 'queued_at'])
-    .execute();
+  const { rows } = await claimQuery.execute<{ id: number; payload: string; attempts: number; queued_at: number }>(
+    db, { owner, accountId, msgType, limit, now: Date.now(), leaseMs },
+  );
   return rows
     .map((r) => ({ id: Number(r.id), payload: r.payload, attempts: Number(r.attempts), queuedAt: Number(r.queued_at) }))
     .sort((a, b) => a.id - b.id);
 }
+
+type ClaimArgs = { owner: string; accountId: number; msgType: number; limit: number; now: number; leaseMs: number };
+const claimQuery = new QueryShape<ClaimArgs>(
+  'claimItems',
+  (executor, a) => {
+    const db = executor as Kysely<Database>;
+    // Picked once in a materialized CTE (see pullReports: PostgreSQL may re-run an IN-subquery with LIMIT).
+    return db
+      .with(
+        (wb) => wb('picked').materialized(),
+        (qb) =>
+          qb
+            .selectFrom('callback_items')
+            .select('id')
+            .where('account_id', '=', a.accountId)
+            .where('msg_type', '=', a.msgType)
+            .where('status', '=', 'pending')
+            // Through callback_items_account, in id order; the due index would sort every due item.
+            .where(recheck(db, 'next_attempt_at'), '<=', a.now)
+            .orderBy('id')
+            .limit(a.limit)
+            .$if(isPostgres(db), (q) => q.forUpdate().skipLocked()),
+      )
+      .updateTable('callback_items')
+      .set({ lease_owner: a.owner, next_attempt_at: a.now + a.leaseMs, updated_at: a.now })
+      .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+      // Checked again on the row itself: a concurrent claimer that got there first wins.
+      .where(recheck(db, 'status'), '=', 'pending')
+      .where('next_attempt_at', '<=', a.now)
+      .returning(['id', 'payload', 'attempts', 'queued_at']);
+  },
+  (a) => [a.accountId, a.msgType, 'pending', a.now, a.limit, a.owner, a.now + a.leaseMs, a.now, 'pending', a.now],
+  () => 0,
+);
 
 /** Gives claimed items back without an attempt (they did not fit in the request). */
 export async function releaseItems(db: Db, owner: string, ids: number[]): Promise<void> {
@@ -149,16 +174,24 @@ export async function releaseItems(db: Db, owner: string, ids: number[]): Promis
 
 export async function markDelivered(db: Kysely<Database>, owner: string, ids: number[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const now = Date.now();
-  const res = await db
-    .updateTable('callback_items')
-    .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), lease_owner: null, last_error: null, delivered_at: now, updated_at: now }))
-    .where('id', 'in', padPow2(ids))
-    .where('lease_owner', '=', owner)
-    .where(recheck(db, 'status'), '=', 'pending')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
+  const res = await markDeliveredQuery.execute(db, { owner, ids: padPow2(ids), now: Date.now() });
+  return Number(res.numAffectedRows);
 }
+
+const markDeliveredQuery = new QueryShape<{ owner: string; ids: number[]; now: number }>(
+  'markDelivered',
+  (executor, a) => {
+    const db = executor as Kysely<Database>;
+    return db
+      .updateTable('callback_items')
+      .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), lease_owner: null, last_error: null, delivered_at: a.now, updated_at: a.now }))
+      .where('id', 'in', a.ids)
+      .where('lease_owner', '=', a.owner)
+      .where(recheck(db, 'status'), '=', 'pending');
+  },
+  (a) => ['delivered', 1, null, null, a.now, a.now, ...a.ids, a.owner, 'pending'],
+  (a) => a.ids.length,
+);
 
 /** Records a failed attempt per item: due again at `retryAt`, or failed for good when `retryAt` is undefined. */
 export async function markAttemptFailed(db: Db, owner: string, error: string, items: Array<{ id: number; attempts: number; retryAt?: number }>): Promise<void> {

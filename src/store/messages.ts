@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from './db.ts';
 import { isPostgres, recheck } from './dialect.ts';
 import { paddedChunks, padPow2, sameValueIds } from './batching.ts';
+import { QueryShape } from './query-shape.ts';
 import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus, MessageTable } from './schema.ts';
 
@@ -164,6 +165,32 @@ export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]
  * (sent, or unknown) changes, to the status of the last final receipt for it; an intermediate one
  * (ACCEPTD, ENROUTE), or one for a message already final, is matched and changes nothing.
  */
+const byCarrierIdsQuery = new QueryShape<{ carrier: string; ids: string[] }>(
+  'messages by carrier id',
+  (db, a) => (db as Kysely<Database>)
+    .selectFrom('messages')
+    .select(['id', 'carrier_msg_id', 'status'])
+    .where('carrier', '=', a.carrier)
+    .where('carrier_msg_id', 'in', a.ids),
+  (a) => [a.carrier, ...a.ids],
+  (a) => a.ids.length,
+);
+
+const receiptUpdateQuery = new QueryShape<{ status: MessageStatus; r: Receipt; ids: number[]; now: number }>(
+  'receipt update',
+  (executor, a) => {
+    const db = executor as Kysely<Database>;
+    return db
+      .updateTable('messages')
+      .set({ status: a.status, receipt_code: a.r.code, receipt_desc: a.r.desc, receipt_at: a.r.at, updated_at: a.now })
+      .where('id', 'in', a.ids)
+      .where(recheck(db, 'status'), 'in', ['sent', 'unknown'])
+      .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id']);
+  },
+  (a) => [a.status, a.r.code, a.r.desc, a.r.at, a.now, ...a.ids, 'sent', 'unknown'],
+  (a) => a.ids.length,
+);
+
 export async function applyReceiptsIn(trx: Kysely<Database>, carrier: string, receipts: Receipt[]): Promise<Receipt[]> {
   const unmatched: Receipt[] = [];
   const now = Date.now();
@@ -171,12 +198,9 @@ export async function applyReceiptsIn(trx: Kysely<Database>, carrier: string, re
     const chunk = receipts.slice(i, i + 256);
     // Find the ids through the (carrier, carrier_msg_id) index first: an UPDATE joined on
     // carrier_msg_id makes SQLite scan the messages table once per receipt.
-    const found = await trx
-      .selectFrom('messages')
-      .select(['id', 'carrier_msg_id', 'status'])
-      .where('carrier', '=', carrier)
-      .where('carrier_msg_id', 'in', padPow2([...new Set(chunk.map((r) => r.carrierMsgId))]))
-      .execute();
+    const { rows: found } = await byCarrierIdsQuery.execute<{ id: number; carrier_msg_id: string | null; status: MessageStatus }>(
+      trx, { carrier, ids: padPow2([...new Set(chunk.map((r) => r.carrierMsgId))]) },
+    );
     const byCarrierId = new Map(found.map((f) => [f.carrier_msg_id!, { id: Number(f.id), open: f.status === 'sent' || f.status === 'unknown' }]));
     // The last final receipt for a message wins.
     const latest = new Map<number, { r: Receipt; status: MessageStatus }>();
@@ -191,13 +215,7 @@ export async function applyReceiptsIn(trx: Kysely<Database>, carrier: string, re
     }
     const final: FinalMessage[] = [];
     for (const { first: [, { r, status }], ids } of sameValueIds([...latest], ([, { r, status }]) => JSON.stringify([status, r.code, r.desc, r.at]), ([id]) => id)) {
-      const rows = await trx
-        .updateTable('messages')
-        .set({ status, receipt_code: r.code, receipt_desc: r.desc, receipt_at: r.at, updated_at: now })
-        .where('id', 'in', ids)
-        .where(recheck(trx, 'status'), 'in', ['sent', 'unknown'])
-        .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
-        .execute();
+      const { rows } = await receiptUpdateQuery.execute<FinalMessage>(trx, { status, r, ids: padPow2(ids), now });
       for (const m of rows) final.push({ ...m, id: Number(m.id) });
     }
     // Reports for PullUSMSReport and receipt pushes, in the same transaction (store/reports.ts).
