@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from './db.ts';
 import { applyReceiptsIn, recordOutcomesIn, statusForReceipt, type Receipt, type SubmitOutcome } from './messages.ts';
 import { padPow2, pow2Chunks, sameValueIds } from './batching.ts';
+import { QueryShape } from './query-shape.ts';
 import { recheck } from './dialect.ts';
 import { recordFinalReports, type FinalMessage } from './reports.ts';
 import type { Database, MessageStatus } from './schema.ts';
@@ -162,6 +163,18 @@ export async function applyPartReceipts(db: Db, carrier: string, receipts: Recei
 }
 
 /** applyPartReceipts inside the caller's transaction. */
+/** Every part receipt batch looks its parts up first (most find none: single-part messages have no rows). */
+const partsByCarrierIdsQuery = new QueryShape<{ carrier: string; ids: string[] }>(
+  'message parts by carrier id',
+  (db, a) => (db as Kysely<Database>)
+    .selectFrom('message_parts')
+    .select(['message_id', 'part_no', 'carrier_msg_id', 'status'])
+    .where('carrier', '=', a.carrier)
+    .where('carrier_msg_id', 'in', a.ids),
+  (a) => [a.carrier, ...a.ids],
+  (a) => a.ids.length,
+);
+
 export async function applyPartReceiptsIn(trx: Kysely<Database>, carrier: string, receipts: Receipt[]): Promise<Receipt[]> {
   const unmatched: Receipt[] = [];
   if (receipts.length === 0) return unmatched;
@@ -169,12 +182,9 @@ export async function applyPartReceiptsIn(trx: Kysely<Database>, carrier: string
   const touched = new Set<number>();
   for (let i = 0; i < receipts.length; i += 256) {
     const chunk = receipts.slice(i, i + 256);
-    const found = await trx
-      .selectFrom('message_parts')
-      .select(['message_id', 'part_no', 'carrier_msg_id', 'status'])
-      .where('carrier', '=', carrier)
-      .where('carrier_msg_id', 'in', padPow2([...new Set(chunk.map((r) => r.carrierMsgId))]))
-      .execute();
+    const { rows: found } = await partsByCarrierIdsQuery.execute<{ message_id: number; part_no: number; carrier_msg_id: string; status: string }>(
+      trx, { carrier, ids: padPow2([...new Set(chunk.map((r) => r.carrierMsgId))]) },
+    );
     const byId = new Map<string, Array<{ messageId: number; partNo: number; status: string }>>();
     for (const f of found) {
       const list = byId.get(f.carrier_msg_id) ?? [];

@@ -87,6 +87,21 @@ export async function recordOutcomes(db: Db, owner: string, outcomes: SubmitOutc
   return db.transaction().execute((trx) => recordOutcomesIn(trx, owner, outcomes));
 }
 
+const recordSentQuery = new QueryShape<{ chunk: SubmitOutcome[]; owner: string; now: number }>(
+  'record sent',
+  (_db, { chunk, owner, now }) => {
+    const values = sql.join(chunk.map((o) => sql`(cast(${o.id} as bigint), cast(${o.carrierMsgId ?? null} as text))`));
+    return sql`
+      with v(id, cid) as (values ${values})
+      update messages
+         set status = 'sent', carrier_msg_id = v.cid, sent_at = ${now}, lease_owner = null, lease_until = null, updated_at = ${now}
+        from v
+       where messages.id = v.id and messages.lease_owner = ${owner} and messages.status = 'sending'`;
+  },
+  ({ chunk, owner, now }) => [...chunk.flatMap((o) => [o.id, o.carrierMsgId ?? null]), now, now, owner],
+  ({ chunk }) => chunk.length,
+);
+
 /** recordOutcomes inside the caller's transaction. */
 export async function recordOutcomesIn(trx: Kysely<Database>, owner: string, outcomes: SubmitOutcome[]): Promise<number> {
   if (outcomes.length === 0) return 0;
@@ -94,13 +109,7 @@ export async function recordOutcomesIn(trx: Kysely<Database>, owner: string, out
   let changed = 0;
   // Padded: a repeated row updates nothing twice (and counts once).
   for (const chunk of paddedChunks(outcomes.filter((o) => o.result === 'sent'))) {
-    const values = sql.join(chunk.map((o) => sql`(cast(${o.id} as bigint), cast(${o.carrierMsgId ?? null} as text))`));
-    const res = await sql`
-      with v(id, cid) as (values ${values})
-      update messages
-         set status = 'sent', carrier_msg_id = v.cid, sent_at = ${now}, lease_owner = null, lease_until = null, updated_at = ${now}
-        from v
-       where messages.id = v.id and messages.lease_owner = ${owner} and messages.status = 'sending'`.execute(trx);
+    const res = await recordSentQuery.execute(trx, { chunk, owner, now });
     changed += Number(res.numAffectedRows ?? 0);
   }
   for (const o of outcomes) {

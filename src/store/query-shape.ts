@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type QueryResult } from 'kysely';
+import { CompiledQuery, type Compilable, type QueryResult, type RawBuilder } from 'kysely';
 import type { Db } from './db.ts';
 
 export type Executor = Pick<Db, 'executeQuery' | 'getExecutor'>;
@@ -18,7 +18,7 @@ export class QueryShape<A> {
 
   constructor(
     name: string,
-    private readonly build: (db: Executor, args: A) => Compilable,
+    private readonly build: (db: Executor, args: A) => Compilable | RawBuilder<unknown>,
     private readonly params: (args: A) => unknown[],
     private readonly shape: (args: A) => number | string,
     private readonly mismatch = `${name}: the parameters are not the ones Kysely compiles, in its order`,
@@ -32,7 +32,8 @@ export class QueryShape<A> {
     const key = this.shape(args);
     let sql = byShape.get(key);
     if (sql === undefined) {
-      const compiled = this.build(db, args).compile();
+      const query = this.build(db, args);
+      const compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
       const same = compiled.parameters.length === params.length && compiled.parameters.every((p, i) => p === params[i]);
       if (!same) throw new Error(this.mismatch);
       sql = compiled.sql;
