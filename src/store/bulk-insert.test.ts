@@ -9,7 +9,7 @@ interface Row extends Record<string, unknown> {
 const row = (k: string, answer = 'a'): Row => ({ public_key: 'AK1', idem_key: k, account_id: 1, request_hash: 'h', answer, created_at: 5 });
 const insert = new BulkInsert<Row>(
   ['public_key', 'idem_key', 'account_id', 'request_hash', 'answer', 'created_at'],
-  (db, rows) => (db as Db).insertInto('idempotency_keys').values(rows)
+  (db, rows) => db.insertInto('idempotency_keys').values(rows)
     .onConflict((oc) => oc.columns(['public_key', 'idem_key']).doNothing())
     .returning(['idem_key']),
 );

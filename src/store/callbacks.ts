@@ -35,7 +35,7 @@ export async function accountsWithCallback(db: Kysely<Database>, accountIds: num
 
 const withCallbackQuery = new QueryShape<number[]>(
   'accountsWithCallback',
-  (db, ids) => (db as Kysely<Database>).selectFrom('account_callbacks').select('account_id').where('account_id', 'in', ids),
+  (db, ids) => db.selectFrom('account_callbacks').select('account_id').where('account_id', 'in', ids),
   (ids) => ids,
   (ids) => ids.length,
 );
@@ -62,19 +62,19 @@ export async function enqueueItems(db: Kysely<Database>, items: Array<{ accountI
     await insertItems.execute(
       db,
       chunk.map((it) => ({
-          account_id: it.accountId,
-          msg_type: it.msgType,
-          payload: it.payload,
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: now,
-          lease_owner: null,
-          last_error: null,
-          queued_at: now,
-          created_at: now,
-          updated_at: now,
-          delivered_at: null,
-        })),
+        account_id: it.accountId,
+        msg_type: it.msgType,
+        payload: it.payload,
+        status: 'pending' as const,
+        attempts: 0,
+        next_attempt_at: now,
+        lease_owner: null,
+        last_error: null,
+        queued_at: now,
+        created_at: now,
+        updated_at: now,
+        delivered_at: null,
+      })),
     );
   }
 }
@@ -82,7 +82,7 @@ export async function enqueueItems(db: Kysely<Database>, items: Array<{ accountI
 type ItemRow = Omit<CallbackItemTable, 'id'> & Record<string, unknown>;
 const insertItems = new BulkInsert<ItemRow>(
   ['account_id', 'msg_type', 'payload', 'status', 'attempts', 'next_attempt_at', 'lease_owner', 'last_error', 'queued_at', 'created_at', 'updated_at', 'delivered_at'],
-  (db, rows) => (db as Kysely<Database>).insertInto('callback_items').values(rows),
+  (db, rows) => db.insertInto('callback_items').values(rows),
 );
 
 /** (account, MsgType) pairs with items due now. */
@@ -93,7 +93,7 @@ export async function dueGroups(db: Db, limit: number): Promise<Array<{ accountI
 
 const dueGroupsQuery = new QueryShape<{ now: number; limit: number }>(
   'dueGroups',
-  (db, a) => (db as Db)
+  (db, a) => db
     .selectFrom('callback_items')
     .select(['account_id', 'msg_type'])
     .where('status', '=', 'pending')
@@ -128,8 +128,7 @@ export async function claimItems(db: Kysely<Database>, owner: string, accountId:
 type ClaimArgs = { owner: string; accountId: number; msgType: number; limit: number; now: number; leaseMs: number };
 const claimQuery = new QueryShape<ClaimArgs>(
   'claimItems',
-  (executor, a) => {
-    const db = executor as Kysely<Database>;
+  (db, a) => {
     // Picked once in a materialized CTE (see pullReports: PostgreSQL may re-run an IN-subquery with LIMIT).
     return db
       .with(
@@ -180,15 +179,13 @@ export async function markDelivered(db: Kysely<Database>, owner: string, ids: nu
 
 const markDeliveredQuery = new QueryShape<{ owner: string; ids: number[]; now: number }>(
   'markDelivered',
-  (executor, a) => {
-    const db = executor as Kysely<Database>;
-    return db
+  (db, a) =>
+    db
       .updateTable('callback_items')
       .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), lease_owner: null, last_error: null, delivered_at: a.now, updated_at: a.now }))
       .where('id', 'in', a.ids)
       .where('lease_owner', '=', a.owner)
-      .where(recheck(db, 'status'), '=', 'pending');
-  },
+      .where(recheck(db, 'status'), '=', 'pending'),
   (a) => ['delivered', 1, null, null, a.now, a.now, ...a.ids, a.owner, 'pending'],
   (a) => a.ids.length,
 );

@@ -166,7 +166,7 @@ export async function applyPartReceipts(db: Db, carrier: string, receipts: Recei
 /** Every part receipt batch looks its parts up first (most find none: single-part messages have no rows). */
 const partsByCarrierIdsQuery = new QueryShape<{ carrier: string; ids: string[] }>(
   'message parts by carrier id',
-  (db, a) => (db as Kysely<Database>)
+  (db, a) => db
     .selectFrom('message_parts')
     .select(['message_id', 'part_no', 'carrier_msg_id', 'status'])
     .where('carrier', '=', a.carrier)

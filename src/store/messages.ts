@@ -176,7 +176,7 @@ export async function applyReceipts(db: Db, carrier: string, receipts: Receipt[]
  */
 const byCarrierIdsQuery = new QueryShape<{ carrier: string; ids: string[] }>(
   'messages by carrier id',
-  (db, a) => (db as Kysely<Database>)
+  (db, a) => db
     .selectFrom('messages')
     .select(['id', 'carrier_msg_id', 'status'])
     .where('carrier', '=', a.carrier)
@@ -187,15 +187,13 @@ const byCarrierIdsQuery = new QueryShape<{ carrier: string; ids: string[] }>(
 
 const receiptUpdateQuery = new QueryShape<{ status: MessageStatus; r: Receipt; ids: number[]; now: number }>(
   'receipt update',
-  (executor, a) => {
-    const db = executor as Kysely<Database>;
-    return db
+  (db, a) =>
+    db
       .updateTable('messages')
       .set({ status: a.status, receipt_code: a.r.code, receipt_desc: a.r.desc, receipt_at: a.r.at, updated_at: a.now })
       .where('id', 'in', a.ids)
       .where(recheck(db, 'status'), 'in', ['sent', 'unknown'])
-      .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id']);
-  },
+      .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id']),
   (a) => [a.status, a.r.code, a.r.desc, a.r.at, a.now, ...a.ids, 'sent', 'unknown'],
   (a) => a.ids.length,
 );

@@ -6,7 +6,7 @@ import type { Database } from './schema.ts';
 
 const byIds = new QueryShape<{ ids: number[]; region: string }>(
   'accounts by id',
-  (db, a) => (db as Kysely<Database>).selectFrom('accounts').select('name').where('id', 'in', a.ids).where('region', '=', a.region).orderBy('id'),
+  (db, a) => db.selectFrom('accounts').select('name').where('id', 'in', a.ids).where('region', '=', a.region).orderBy('id'),
   (a) => [...a.ids, a.region],
   (a) => a.ids.length,
 );
@@ -28,7 +28,7 @@ testOnBothDatabases('a query shape runs each call with its own values, one text 
 testOnBothDatabases('parameters listed in another order than Kysely compiles them are refused', async (db) => {
   const wrong = new QueryShape<{ ids: number[]; region: string }>(
     'wrong order',
-    (d, a) => (d as Kysely<Database>).selectFrom('accounts').select('name').where('id', 'in', a.ids).where('region', '=', a.region),
+    (d, a) => d.selectFrom('accounts').select('name').where('id', 'in', a.ids).where('region', '=', a.region),
     (a) => [a.region, ...a.ids],
     (a) => a.ids.length,
   );

@@ -1,7 +1,9 @@
 import { CompiledQuery, type Compilable, type QueryResult, type RawBuilder } from 'kysely';
-import type { Db } from './db.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
 
-export type Executor = Pick<Db, 'executeQuery' | 'getExecutor'>;
+/** The database or a transaction on it. */
+export type Executor = Kysely<Database>;
 
 /**
  * A hot statement built with Kysely once per dialect and shape, then run with new parameters only.

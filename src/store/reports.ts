@@ -21,7 +21,7 @@ export type FinalMessage = Pick<
 type ReportRow = Omit<ReportTable, 'id'> & Record<string, unknown>;
 const insertReports = new BulkInsert<ReportRow>(
   ['account_id', 'message_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'user_id', 'created_at'],
-  (db, rows) => (db as Kysely<Database>).insertInto('reports').values(rows),
+  (db, rows) => db.insertInto('reports').values(rows),
 );
 
 export async function recordFinalReports(trx: Kysely<Database>, messages: FinalMessage[]): Promise<void> {

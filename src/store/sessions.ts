@@ -72,7 +72,7 @@ export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Set<number
 type RecordRow = ReturnType<typeof toRow>;
 const insertRecords = new BulkInsert<RecordRow>(
   ['public_key', 'idem_key', 'account_id', 'request_hash', 'answer', 'created_at'],
-  (db, rows) => (db as Db).insertInto('idempotency_keys').values(rows)
+  (db, rows) => db.insertInto('idempotency_keys').values(rows)
     .onConflict((oc) => oc.columns(['public_key', 'idem_key']).doNothing())
     .returning(['public_key', 'idem_key']),
 );
@@ -80,7 +80,7 @@ const insertRecords = new BulkInsert<RecordRow>(
 type SessionRow = SessionTable & Record<string, unknown>;
 const insertSessions = new BulkInsert<SessionRow>(
   ['session_no', 'account_id', 'action', 'req_uuid', 'message_count', 'created_at'],
-  (db, rows) => (db as Db).insertInto('sessions').values(rows),
+  (db, rows) => db.insertInto('sessions').values(rows),
 );
 
 /** The columns a new message is written with (the rest keep their defaults). */
@@ -89,7 +89,7 @@ type MessageRow = Pick<MessageTable, 'session_no' | 'account_id' | 'phone' | 'e1
 const insertMessages = new BulkInsert<MessageRow>(
   ['session_no', 'account_id', 'phone', 'e164', 'region', 'template_id', 'sender', 'content', 'encoding', 'segments',
     'user_id', 'extend_code', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
-  (db, rows) => (db as Db).insertInto('messages').values(rows),
+  (db, rows) => db.insertInto('messages').values(rows),
 );
 
 /**
