@@ -7,7 +7,10 @@
  *      BENCH_SINGLE_SECONDS (default 15) so the load generator costs little CPU; without wrk, an undici client
  *      for BENCH_SINGLE_REQUESTS requests (default 50k).
  * Prints messages/s, p50/p99 request latency, server CPU seconds per message, and the time until the
- * sandbox carrier has delivered (receipt DELIVRD stored) everything.
+ * sandbox carrier (or with BENCH_SEND_CARRIER=smpp one SMPP bind to our simulator) has delivered
+ * (receipt DELIVRD stored) everything.
+ * Then the SMPP path (smppRows: BENCH_SMPP_MESSAGES, BENCH_SMPP_CASES, BENCH_SMPP_PREFETCH) and, with
+ * USMS_TEST_DATABASE_URL, PostgreSQL (postgresRows). BENCH_ONLY=send|smpp|postgres runs one part.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -172,8 +175,17 @@ async function main() {
     ...(process.env.USMS_SQLITE_SYNC ? { USMS_SQLITE_SYNC: process.env.USMS_SQLITE_SYNC } : {}),
   });
   const pid = server.pid;
+  // BENCH_SEND_CARRIER=smpp: the send path delivers through one SMPP bind to our simulator (answers at
+  // once, receipts after 20 ms) instead of the sandbox: the API's commits and the SMPP delivery's both wait for the disk.
+  const sim = process.env.BENCH_SEND_CARRIER === 'smpp'
+    ? await startSimulator({ systemId: 'usms', password: 'secret1', receiptDelayMs: 20, responseDelayMs: 0, keepSubmitted: 0 })
+    : undefined;
   try {
     const { creds, templateIds } = await server.setupAccount({ templates: ['Your verification code is {1}'] });
+    if (sim) {
+      await server.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms', '--password', 'secret1', '--default');
+      while (sim.stats.activeBinds < 1) await new Promise((r) => setTimeout(r, 100));
+    }
     console.log(`# usms bench: ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}, SQLite synchronous=${process.env.USMS_SQLITE_SYNC ?? 'full'}`);
 
     // Every request has its own numbers: nothing on the server can profit from seeing a number twice.
@@ -211,6 +223,7 @@ async function main() {
     });
   } finally {
     await server.stop();
+    await sim?.close();
   }
 }
 

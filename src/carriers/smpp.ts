@@ -6,7 +6,7 @@ import { Session, type BindMode, type InboundPdu, type SessionOptions } from '..
 import type { CarrierConfig } from '../store/carriers.ts';
 import type { CarrierStatus } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
-import { storeInbound, type InboundInput } from '../store/inbound.ts';
+import { storeInbound } from '../store/inbound.ts';
 import type { Kysely } from 'kysely';
 import type { Finished, StreamingCarrier, StreamMessage, Submitted } from '../delivery/stream-worker.ts';
 import { dropParts, partsOf, recordSubmitsIn, rollUpAfterSubmit, saveParts, type AcceptedPart, type StoredPart } from '../store/message-parts.ts';
@@ -14,8 +14,8 @@ import type { Database } from '../store/schema.ts';
 import type { Receipt, SubmitOutcome } from '../store/messages.ts';
 import type { OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
 import { ConcatRefs } from './concat-refs.ts';
-import { decodeMo } from './smpp-inbound.ts';
-import { storeInboundPart, storeStaleInboundParts } from '../store/inbound-parts.ts';
+import { decodeMo, MO_PART_TIMEOUT_MS, moInputFor } from './smpp-inbound.ts';
+import { storeInboundPart, storeStaleInboundParts, type InboundInputOf } from '../store/inbound-parts.ts';
 import { buildParts, destinationAddress, planMessage, sourceAddress, submitPdu, type EncodingOptions, type MessagePlan } from './smpp-message.ts';
 
 export interface SmppCarrierOptions {
@@ -46,8 +46,7 @@ const RECEIPT_TEXT: Record<string, string> = {
 
 type Failure = Extract<SubmitResult, { ok: false }>;
 
-/** An inbound message still missing parts this long after its first part is stored with what arrived. */
-const MO_PART_TIMEOUT_MS = 60_000;
+/** How often messages still missing parts are looked for (MO_PART_TIMEOUT_MS after their first part). */
 const MO_SWEEP_MS = 10_000;
 
 /**
@@ -73,6 +72,7 @@ export class SmppCarrier implements StreamingCarrier {
   private onReceipts: ReceiptHandler = () => {};
   private moSweep: NodeJS.Timeout | undefined;
   private readonly moWrites = new Set<Promise<unknown>>();
+  private readonly moInput: InboundInputOf;
   private readonly counters = { submitted: 0, accepted: 0, errors: 0, unknown: 0, throttled: 0, receipts: 0, inbound: 0, reconnects: 0 };
   private lastError = '';
   private second = { start: 0, count: 0, last: 0 };
@@ -86,6 +86,7 @@ export class SmppCarrier implements StreamingCarrier {
     this.name = config.name;
     this.atLeastOnce = config.policy === 'at-least-once';
     this.enc = { gsmPacking: config.gsmPacking, latin1: config.latin1, split: config.split };
+    this.moInput = moInputFor(config.name, config.sourceAddr, config.moAccount);
   }
 
   /** Binds in the background (a carrier that is down must not hold up the others); reconnects forever. */
@@ -325,15 +326,6 @@ export class SmppCarrier implements StreamingCarrier {
     p.then(done, done);
     return p;
   }
-
-  /** An inbound message's addresses and text as stored: the phone as E.164 when it is a number, the ExtendCode after our source address. */
-  private readonly moInput = (source: string, destination: string, ton: number, content: string, receivedAt: number): InboundInput => {
-    const digits = source.replace(/^\+/, '');
-    const phone = /^\d+$/.test(digits) && (ton === 1 || source.startsWith('+') || digits.length >= 10) ? `+${digits}` : source;
-    const fixed = this.config.sourceAddr.replace(/^\+/, '');
-    const extendCode = /^\d+$/.test(fixed) && destination.startsWith(fixed) ? destination.slice(fixed.length) : '';
-    return { carrier: this.name, phone, toAddr: destination, extendCode, content, receivedAt, moAccount: this.config.moAccount };
-  };
 
   private inboundStored(accountId: number | null, destination: string): void {
     this.counters.inbound++;

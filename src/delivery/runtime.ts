@@ -6,12 +6,14 @@ import type { Carrier } from '../carriers/carrier.ts';
 import { Router, SANDBOX } from '../carriers/routing.ts';
 import { SandboxCarrier } from '../carriers/sandbox.ts';
 import { SmppCarrier } from '../carriers/smpp.ts';
+import { MO_PART_TIMEOUT_MS, moInputFor } from '../carriers/smpp-inbound.ts';
 import type { Config } from '../config.ts';
 import { deleteCarrierStatus, loadCarriers, writeCarrierStatus, type CarrierConfig } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
 import { applyPartReceipts, applyPartReceiptsIn } from '../store/message-parts.ts';
 import { acquireBindSlot, releaseBindSlot, renewBindSlot } from '../store/carrier-binds.ts';
 import { expireReceiptWaits, recoverExpiredLeases, type SubmitOutcome } from '../store/messages.ts';
+import { orphanedPartCarriers, storeStaleInboundParts } from '../store/inbound-parts.ts';
 import { pruneBefore } from '../store/retention.ts';
 import { ReceiptSink } from './receipt-sink.ts';
 import { isStreamingCarrier, StreamingWorker, type StreamWorkerOptions } from './stream-worker.ts';
@@ -229,11 +231,26 @@ export class DeliveryRuntime {
     if (leases.requeued || leases.unknown) this.log.warn(leases, 'recovered messages from expired leases');
     const expired = await expireReceiptWaits(this.db, this.config.receiptTimeoutSeconds * 1000);
     if (expired) this.log.info({ count: expired }, 'messages without a receipt marked unknown');
+    await this.storeOrphanedParts();
     if (this.config.retentionDays > 0 && Date.now() - this.lastRetention >= RETENTION_EVERY_MS) {
       this.lastRetention = Date.now();
       const pruned = await pruneBefore(this.db, Date.now() - this.config.retentionDays * 86_400_000);
       if (pruned.messages || pruned.sessions) this.log.info({ ...pruned, days: this.config.retentionDays }, 'pruned old messages and sessions');
     }
+  }
+
+  /**
+   * Inbound parts of a carrier that was removed before its message completed: no carrier sweeps them
+   * any more, so they are stored here with what arrived (as a carrier's own sweep would, but without
+   * its connector settings: no ExtendCode from its source address, no fallback account).
+   */
+  private async storeOrphanedParts(): Promise<void> {
+    const orphans = await orphanedPartCarriers(this.db, this.configs.map((c) => c.name), MO_PART_TIMEOUT_MS);
+    let stored = 0;
+    for (const carrier of orphans) stored += (await storeStaleInboundParts(this.db, carrier, MO_PART_TIMEOUT_MS, moInputFor(carrier, ''))).length;
+    if (stored === 0) return;
+    this.log.info({ carriers: orphans, count: stored }, 'stored incomplete inbound messages of removed carriers');
+    this.pushWork();
   }
 
   private async writeStatus(): Promise<void> {

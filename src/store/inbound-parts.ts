@@ -65,6 +65,16 @@ export async function storeStaleInboundParts(db: Db, carrier: string, maxAgeMs: 
   return stored;
 }
 
+/**
+ * Carriers that are no longer configured (not in `configured`) but still hold parts whose message has
+ * waited more than `maxAgeMs`: nobody else sweeps those (delivery/runtime.ts stores them).
+ */
+export async function orphanedPartCarriers(db: Db, configured: string[], maxAgeMs: number, now = Date.now()): Promise<string[]> {
+  let q = db.selectFrom('inbound_parts').select('carrier').distinct().where('received_at', '<', now - maxAgeMs);
+  if (configured.length) q = q.where('carrier', 'not in', configured);
+  return (await q.execute()).map((r) => r.carrier);
+}
+
 function keyed<Q extends { where: (...args: any[]) => Q }>(q: Q, k: InboundPartKey): Q {
   return q.where('carrier', '=', k.carrier).where('source', '=', k.source).where('destination', '=', k.destination).where('ref', '=', k.ref).where('total', '=', k.total);
 }
