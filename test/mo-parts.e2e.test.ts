@@ -44,3 +44,36 @@ test('an MO split in three parts, a server restart after the first: stored whole
     sim.close();
   }
 });
+
+test('the parts of an MO whose carrier is removed before it completes are stored with what arrived a minute later', { timeout: 150_000 }, async () => {
+  const sim = await startSimulator({ port: 0, systemId: 'usms', password: 'secret1' });
+  const server = await ServerProcess.start({ USMS_CARRIER_POLL_MS: '200' });
+  try {
+    // The number the MO was sent to is the account's approved sender: that is how it is found without the carrier's settings.
+    const { creds } = await server.setupAccount({ region: 'US', sender: '1069000', templates: ['{1}'] });
+    await server.cli('carrier', 'add', '--name', 'mo-gone', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms',
+      '--password', 'secret1', '--prefix', '1415555');
+    await waitFor('bound', async () => (sim.stats.activeBinds > 0 ? true : undefined));
+    const opts = { gsmPacking: false, latin1: false, split: 'udh8' as const };
+    const parts = buildParts(planMessage('First part only. ' + 'The rest never comes. '.repeat(12), opts), 7, opts);
+    assert.ok(parts.length >= 2);
+    const p = parts[0]!;
+    const ack = await sim.sendMo({ sourceAddr: '14155550199', destinationAddr: '1069000', shortMessage: p.shortMessage, esmClass: p.esmClass, tlvs: p.tlvs });
+    assert.equal(ack.status, 0);
+    await server.cli('carrier', 'remove', '--name', 'mo-gone');
+    await waitFor('unbound', async () => (sim.stats.activeBinds === 0 ? true : undefined));
+    const inbound = async () => (await server.cli('inbound', 'list', '--account', String(creds.AccountId))).Messages as Array<{ Content: string; Phone: string }>;
+    assert.equal((await inbound()).length, 0, 'incomplete: nothing stored yet');
+    // Each look is a CLI process: every 2 s, not waitFor's 100 ms.
+    let stored = await inbound();
+    for (const until = Date.now() + 100_000; stored.length === 0 && Date.now() < until; stored = await inbound()) {
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]!.Phone, '+14155550199');
+    assert.ok(stored[0]!.Content.startsWith('First part only.'), stored[0]!.Content);
+  } finally {
+    await server.stop();
+    sim.close();
+  }
+});
