@@ -14,8 +14,8 @@ import type { Database } from '../store/schema.ts';
 import type { Receipt, SubmitOutcome } from '../store/messages.ts';
 import type { OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
 import { ConcatRefs } from './concat-refs.ts';
-import { decodeMo, MO_PART_TIMEOUT_MS, moInputFor } from './smpp-inbound.ts';
-import { storeInboundPart, storeStaleInboundParts, type InboundInputOf } from '../store/inbound-parts.ts';
+import { decodeMo, moInputFor } from './smpp-inbound.ts';
+import { storeInboundPart, type InboundInputOf } from '../store/inbound-parts.ts';
 import { buildParts, destinationAddress, planMessage, sourceAddress, submitPdu, type EncodingOptions, type MessagePlan } from './smpp-message.ts';
 
 export interface SmppCarrierOptions {
@@ -46,8 +46,6 @@ const RECEIPT_TEXT: Record<string, string> = {
 
 type Failure = Extract<SubmitResult, { ok: false }>;
 
-/** How often messages still missing parts are looked for (MO_PART_TIMEOUT_MS after their first part). */
-const MO_SWEEP_MS = 10_000;
 
 /**
  * A carrier reached over SMPP 3.4 with our own stack (smpp/session.ts): one transceiver bind, or
@@ -70,7 +68,6 @@ export class SmppCarrier implements StreamingCarrier {
   private readonly refs = new ConcatRefs();
   private readonly enc: EncodingOptions;
   private onReceipts: ReceiptHandler = () => {};
-  private moSweep: NodeJS.Timeout | undefined;
   private readonly moWrites = new Set<Promise<unknown>>();
   private readonly moInput: InboundInputOf;
   private readonly counters = { submitted: 0, accepted: 0, errors: 0, unknown: 0, throttled: 0, receipts: 0, inbound: 0, reconnects: 0 };
@@ -93,8 +90,6 @@ export class SmppCarrier implements StreamingCarrier {
   async start(onReceipts: ReceiptHandler): Promise<void> {
     this.onReceipts = onReceipts;
     this.startedAt = Date.now();
-    this.moSweep = setInterval(() => void this.sweepMoParts(), MO_SWEEP_MS);
-    this.moSweep.unref();
     const c = this.config;
     const base: SessionOptions = {
       host: c.host,
@@ -333,16 +328,6 @@ export class SmppCarrier implements StreamingCarrier {
     this.o.onInbound?.();
   }
 
-  /** Messages still missing parts after MO_PART_TIMEOUT_MS are stored with what arrived. */
-  private async sweepMoParts(): Promise<void> {
-    try {
-      const stored = await this.trackMo(storeStaleInboundParts(this.o.db, this.name, MO_PART_TIMEOUT_MS, this.moInput));
-      for (const m of stored) this.inboundStored(m.accountId, m.toAddr);
-    } catch (err) {
-      this.o.log.warn({ carrier: this.name, err: (err as Error).message }, 'storing incomplete inbound messages failed; retried later');
-    }
-  }
-
   // ---- status and stop ---------------------------------------------------------------------------
 
   status(): Omit<CarrierStatus, 'name' | 'node' | 'started_at'> {
@@ -378,7 +363,6 @@ export class SmppCarrier implements StreamingCarrier {
   /** Waits for in-flight submits (each bounded by its timeout), unbinds, closes. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.moSweep);
     if (!this.tx) return;
     await Promise.allSettled([...this.moWrites]);
     await Promise.all(this.sessions().map((s) => s.close()));

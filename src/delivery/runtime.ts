@@ -13,7 +13,8 @@ import type { Db } from '../store/db.ts';
 import { applyPartReceipts, applyPartReceiptsIn } from '../store/message-parts.ts';
 import { acquireBindSlot, releaseBindSlot, renewBindSlot } from '../store/carrier-binds.ts';
 import { expireReceiptWaits, recoverExpiredLeases, type SubmitOutcome } from '../store/messages.ts';
-import { orphanedPartCarriers, storeStaleInboundParts } from '../store/inbound-parts.ts';
+import { staleInboundPartCarriers, storeStaleInboundParts } from '../store/inbound-parts.ts';
+import type { StoredInbound } from '../store/inbound.ts';
 import { pruneBefore } from '../store/retention.ts';
 import { ReceiptSink } from './receipt-sink.ts';
 import { isStreamingCarrier, StreamingWorker, type StreamWorkerOptions } from './stream-worker.ts';
@@ -231,7 +232,7 @@ export class DeliveryRuntime {
     if (leases.requeued || leases.unknown) this.log.warn(leases, 'recovered messages from expired leases');
     const expired = await expireReceiptWaits(this.db, this.config.receiptTimeoutSeconds * 1000);
     if (expired) this.log.info({ count: expired }, 'messages without a receipt marked unknown');
-    await this.storeOrphanedParts();
+    await this.storeStaleParts();
     if (this.config.retentionDays > 0 && Date.now() - this.lastRetention >= RETENTION_EVERY_MS) {
       this.lastRetention = Date.now();
       const pruned = await pruneBefore(this.db, Date.now() - this.config.retentionDays * 86_400_000);
@@ -240,16 +241,20 @@ export class DeliveryRuntime {
   }
 
   /**
-   * Inbound parts of a carrier that was removed before its message completed: no carrier sweeps them
-   * any more, so they are stored here with what arrived (as a carrier's own sweep would, but without
-   * its connector settings: no ExtendCode from its source address, no fallback account).
+   * Concatenated inbound messages still missing parts MO_PART_TIMEOUT_MS after their first part are
+   * stored with what arrived, for every carrier (the DELETE ... RETURNING in store/inbound-parts.ts decides
+   * between nodes). A carrier removed meanwhile has no settings left: its messages get no ExtendCode from
+   * its source address and no fallback account.
    */
-  private async storeOrphanedParts(): Promise<void> {
-    const orphans = await orphanedPartCarriers(this.db, this.configs.map((c) => c.name), MO_PART_TIMEOUT_MS);
-    let stored = 0;
-    for (const carrier of orphans) stored += (await storeStaleInboundParts(this.db, carrier, MO_PART_TIMEOUT_MS, moInputFor(carrier, ''))).length;
-    if (stored === 0) return;
-    this.log.info({ carriers: orphans, count: stored }, 'stored incomplete inbound messages of removed carriers');
+  private async storeStaleParts(): Promise<void> {
+    const configs = new Map(this.configs.map((c) => [c.name, c]));
+    const stored: StoredInbound[] = [];
+    for (const carrier of await staleInboundPartCarriers(this.db, MO_PART_TIMEOUT_MS)) {
+      const c = configs.get(carrier);
+      stored.push(...(await storeStaleInboundParts(this.db, carrier, MO_PART_TIMEOUT_MS, moInputFor(carrier, c?.sourceAddr ?? '', c?.moAccount ?? null))));
+    }
+    if (stored.length === 0) return;
+    this.log.info({ count: stored.length, withoutAccount: stored.filter((m) => m.accountId === null).length }, 'stored inbound messages still missing parts');
     this.pushWork();
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { orphanedPartCarriers, storeInboundPart, storeStaleInboundParts, type InboundInputOf, type InboundPart } from './inbound-parts.ts';
+import { staleInboundPartCarriers, storeInboundPart, storeStaleInboundParts, type InboundInputOf, type InboundPart } from './inbound-parts.ts';
 import { testOnBothDatabases } from '../../test/databases.ts';
 
 const inputOf: InboundInputOf = (source, destination, _ton, content, receivedAt) => ({
@@ -38,13 +38,13 @@ testOnBothDatabases('a message still missing parts is stored with what arrived o
   assert.equal((await db.selectFrom('inbound_parts').selectAll().execute()).length, 1);
 });
 
-testOnBothDatabases('parts of carriers no longer configured are found once their message is old enough', async (db) => {
+testOnBothDatabases('the carriers holding parts of a message old enough to be stored incomplete', async (db) => {
   await storeInboundPart(db, part(1, 'A', 1_000), inputOf);
   await storeInboundPart(db, part(1, 'B', 1_000, { carrier: 'gone' }), inputOf);
-  await storeInboundPart(db, part(1, 'C', 30_000, { carrier: 'gone-later' }), inputOf);
-  assert.deepEqual(await orphanedPartCarriers(db, ['c1'], 60_000, 50_000), [], 'nothing old enough yet');
-  assert.deepEqual(await orphanedPartCarriers(db, ['c1'], 60_000, 62_000), ['gone'], 'a configured carrier sweeps its own');
-  assert.deepEqual((await orphanedPartCarriers(db, [], 60_000, 100_000)).sort(), ['c1', 'gone', 'gone-later'], 'no carrier configured at all');
+  await storeInboundPart(db, part(1, 'C', 30_000, { carrier: 'later' }), inputOf);
+  assert.deepEqual(await staleInboundPartCarriers(db, 60_000, 50_000), [], 'nothing old enough yet');
+  assert.deepEqual((await staleInboundPartCarriers(db, 60_000, 62_000)).sort(), ['c1', 'gone']);
   await storeStaleInboundParts(db, 'gone', 60_000, inputOf, 62_000);
-  assert.deepEqual(await orphanedPartCarriers(db, ['c1'], 60_000, 62_000), [], 'stored: its parts are gone');
+  assert.deepEqual(await staleInboundPartCarriers(db, 60_000, 62_000), ['c1'], 'stored: its parts are gone');
+  assert.deepEqual((await staleInboundPartCarriers(db, 60_000, 100_000)).sort(), ['c1', 'later']);
 });

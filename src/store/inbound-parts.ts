@@ -65,14 +65,10 @@ export async function storeStaleInboundParts(db: Db, carrier: string, maxAgeMs: 
   return stored;
 }
 
-/**
- * Carriers that are no longer configured (not in `configured`) but still hold parts whose message has
- * waited more than `maxAgeMs`: nobody else sweeps those (delivery/runtime.ts stores them).
- */
-export async function orphanedPartCarriers(db: Db, configured: string[], maxAgeMs: number, now = Date.now()): Promise<string[]> {
-  let q = db.selectFrom('inbound_parts').select('carrier').distinct().where('received_at', '<', now - maxAgeMs);
-  if (configured.length) q = q.where('carrier', 'not in', configured);
-  return (await q.execute()).map((r) => r.carrier);
+/** Carriers holding parts of a message that has waited more than `maxAgeMs` (delivery/runtime.ts stores them). */
+export async function staleInboundPartCarriers(db: Db, maxAgeMs: number, now = Date.now()): Promise<string[]> {
+  const rows = await db.selectFrom('inbound_parts').select('carrier').distinct().where('received_at', '<', now - maxAgeMs).execute();
+  return rows.map((r) => r.carrier);
 }
 
 function keyed<Q extends { where: (...args: any[]) => Q }>(q: Q, k: InboundPartKey): Q {
