@@ -11,6 +11,7 @@
  * (receipt DELIVRD stored) everything.
  * Then the SMPP path (smppRows: BENCH_SMPP_MESSAGES, BENCH_SMPP_CASES, BENCH_SMPP_PREFETCH) and, with
  * USMS_TEST_DATABASE_URL, PostgreSQL (postgresRows). BENCH_ONLY=send|smpp|postgres runs one part.
+ * USMS_SQL_PROFILE=<file> reaches the server: its SQLite connections append their time per statement to it.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

@@ -26,6 +26,8 @@ export interface Config {
    * (store/checkpoint-thread.ts; the server sets it). Default: SQLite's own, on commit.
    */
   sqliteAutoCheckpoint?: boolean;
+  /** A diagnostic: every SQLite connection appends its time per statement shape to this file (store/sql-profile.ts). */
+  sqlProfileFile?: string;
   createDemoAccount: boolean;
   /** What this process does: the HTTP API, delivery, or both (one-machine default). */
   role: 'all' | 'api' | 'worker';
@@ -84,6 +86,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitPerKey: int(env.USMS_RATE_LIMIT, 2000, 'USMS_RATE_LIMIT'),
     timestampSkewSeconds: int(env.USMS_TIMESTAMP_SKEW, 300, 'USMS_TIMESTAMP_SKEW'),
     sqliteSynchronous: env.USMS_SQLITE_SYNC === 'normal' ? 'normal' : 'full',
+    sqlProfileFile: env.USMS_SQL_PROFILE ? resolve(env.USMS_SQL_PROFILE) : undefined,
     createDemoAccount: env.USMS_DEMO !== '0',
     role: role(env.USMS_ROLE),
     runWorkers: env.USMS_WORKERS !== '0' && env.USMS_ROLE !== 'api',

@@ -30,19 +30,17 @@ export class NonceCache {
 
 /** Two 32-bit FNV-1a style passes, differently seeded and mixed, over key, a separator and nonce; never 0. */
 export function hash52(keyId: string, nonce: string): number {
+  // One loop over both strings, no closure: this runs on every signed request, and under tsx a closure
+  // made per call also costs a defineProperty for its name.
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
-  const mix = (s: string) => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-    }
-  };
-  mix(keyId);
-  a = Math.imul(a ^ 0xffff, 0x01000193); // separator: ("ab", "c") and ("a", "bc") differ
-  b = Math.imul(b ^ 0xffff, 0x01000193);
-  mix(nonce);
+  const total = keyId.length + 1 + nonce.length;
+  for (let i = 0; i < total; i++) {
+    // The separator (0xffff, no UTF-16 unit a key or nonce uses here) makes ("ab", "c") and ("a", "bc") differ.
+    const c = i < keyId.length ? keyId.charCodeAt(i) : i === keyId.length ? 0xffff : nonce.charCodeAt(i - keyId.length - 1);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = i === keyId.length ? Math.imul(b ^ c, 0x01000193) : Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
   // 32 bits of one and 20 of the other, plus 1: 1 .. 2^52, exact in a double.
   return (a >>> 0) * 0x100000 + ((b >>> 12) & 0xfffff) + 1;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { migrations } from './migrations/index.ts';
 import { writeGateFor, type WriteGate } from './write-gate.ts';
+import { SqlProfile } from './sql-profile.ts';
 import type { Database as Schema } from './schema.ts';
 
 export type Db = Kysely<Schema>;
@@ -14,7 +15,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 /** How much of the SQLite file each connection maps into memory (address space, not memory it takes). */
 const MMAP_BYTES = 256 * 1024 * 1024;
 
-type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'sqliteAutoCheckpoint' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart'>;
+type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'sqliteAutoCheckpoint' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart' | 'sqlProfileFile'>;
 
 /**
  * Opens the database: PostgreSQL when `databaseUrl` is a postgres:// URL, else the embedded SQLite
@@ -72,7 +73,8 @@ function openSqlite(config: DbConfig, file: string): Db {
   // The claims' materialized CTEs build temporary tables: in memory, never in a temporary file.
   sqlite.pragma('temp_store = MEMORY');
   if (config.sqliteAutoCheckpoint === false) sqlite.pragma('wal_autocheckpoint = 0');
-  return new Kysely<Schema>({ dialect: new AsyncBusySqliteDialect(writeGateFor(path), { database: withStatementCache(sqlite) }) });
+  const profile = config.sqlProfileFile ? new SqlProfile(config.sqlProfileFile, file) : undefined;
+  return new Kysely<Schema>({ dialect: new AsyncBusySqliteDialect(writeGateFor(path), profile, { database: withStatementCache(sqlite) }) });
 }
 
 /**
@@ -89,6 +91,7 @@ function openSqlite(config: DbConfig, file: string): Db {
 class AsyncBusySqliteDialect extends SqliteDialect {
   constructor(
     private readonly gate: WriteGate,
+    private readonly profile: SqlProfile | undefined,
     config: ConstructorParameters<typeof SqliteDialect>[0],
   ) {
     super(config);
@@ -102,7 +105,7 @@ class AsyncBusySqliteDialect extends SqliteDialect {
       const connection = await acquire();
       if (!patched.has(connection)) {
         patched.add(connection);
-        const execute = connection.executeQuery.bind(connection);
+        const execute = this.profile ? timed(connection.executeQuery.bind(connection), this.profile) : connection.executeQuery.bind(connection);
         connection.executeQuery = gated(this.gate, (query: CompiledQuery) => retryWhileBusy(() => execute(query))) as typeof connection.executeQuery;
       }
       return connection;
@@ -110,6 +113,14 @@ class AsyncBusySqliteDialect extends SqliteDialect {
     driver.beginTransaction = async (connection: DatabaseConnection) => {
       await connection.executeQuery(BEGIN);
     };
+    const profile = this.profile;
+    if (profile) {
+      const destroy = driver.destroy.bind(driver);
+      driver.destroy = async () => {
+        profile.close();
+        await destroy();
+      };
+    }
     return driver;
   }
 }
@@ -156,6 +167,18 @@ function gated(gate: WriteGate, execute: (query: CompiledQuery) => Promise<Query
       return await execute(query);
     } finally {
       gate.release();
+    }
+  };
+}
+
+/** `execute`, with the time of each statement inside SQLite recorded in `profile`. */
+function timed(execute: (query: CompiledQuery) => Promise<QueryResult<unknown>>, profile: SqlProfile) {
+  return async (query: CompiledQuery): Promise<QueryResult<unknown>> => {
+    const started = performance.now();
+    try {
+      return await execute(query);
+    } finally {
+      profile.record(query.sql, query.parameters.length, performance.now() - started);
     }
   };
 }

@@ -1,0 +1,60 @@
+import { appendFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
+
+/** How often each connection appends its table to the file. */
+const WRITE_EVERY_MS = 5_000;
+/** The statement shapes a table shows, most time first. */
+const TOP = 20;
+
+/**
+ * A diagnostic for speed work (USMS_SQL_PROFILE=<file>, SQLite only): how long each statement shape
+ * took inside SQLite on one connection, excluding the wait for the write gate, with COMMIT on its own
+ * line (with synchronous=full it holds the fsync). Every WRITE_EVERY_MS, and when the connection closes,
+ * the connection appends its running totals to the file, headed by its process and thread ids and file name.
+ * Off by default: then no statement is timed.
+ */
+export class SqlProfile {
+  private readonly shapes = new Map<string, { ms: number; count: number; params: number }>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly file: string,
+    private readonly label: string,
+  ) {
+    this.timer = setInterval(() => this.write(), WRITE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  record(sql: string, params: number, ms: number): void {
+    const key = statementShape(sql);
+    const entry = this.shapes.get(key);
+    if (entry) {
+      entry.ms += ms;
+      entry.count++;
+      entry.params += params;
+    } else this.shapes.set(key, { ms, count: 1, params });
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.write();
+  }
+
+  private write(): void {
+    if (this.shapes.size === 0) return;
+    const rows = [...this.shapes].sort((a, b) => b[1].ms - a[1].ms).slice(0, TOP);
+    const lines = rows.map(([shape, s]) =>
+      `${s.ms.toFixed(0).padStart(8)} ms ${String(s.count).padStart(8)}x ${((1000 * s.ms) / s.count).toFixed(0).padStart(7)} us/stmt ${(s.params / s.count).toFixed(0).padStart(5)} params  ${shape}`);
+    appendFileSync(this.file, `--- pid ${process.pid} thread ${threadId} ${this.label} ${new Date().toISOString()}\n${lines.join('\n')}\n`);
+  }
+}
+
+/** One line per statement shape: whitespace collapsed, runs of placeholders and of value rows folded, cut at 140 characters. */
+export function statementShape(sql: string): string {
+  return sql
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\?(?:\s*,\s*\?)+/g, '?…')
+    .replace(/\(([^()]*)\)(?:\s*,\s*\(\1\))+/g, '($1)…')
+    .slice(0, 140);
+}
