@@ -32,7 +32,7 @@ test('USMS_SQL_PROFILE: each SQLite connection writes its time per statement sha
     }
     await db.destroy();
     const text = readFileSync(file, 'utf8');
-    assert.match(text, /^--- pid \d+ thread \d+ usms\.db /m);
+    assert.match(text, /^--- pid \d+ thread \d+ usms\.db connection \d+ /m);
     const insert = text.split('\n').find((l) => l.includes('insert into "accounts"'));
     assert.ok(insert, text);
     assert.match(insert!, /\s3x\s.*\s6 params\s/);

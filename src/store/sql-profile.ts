@@ -5,28 +5,37 @@ import { threadId } from 'node:worker_threads';
 const WRITE_EVERY_MS = 5_000;
 /** The statement shapes a table shows, most time first. */
 const TOP = 20;
+/** Connections profiled in this thread so far, to tell their tables apart. */
+let connections = 0;
 
 /**
  * A diagnostic for speed work (USMS_SQL_PROFILE=<file>, SQLite only): how long each statement shape
  * took inside SQLite on one connection, excluding the wait for the write gate, with COMMIT on its own
  * line (with synchronous=full it holds the fsync). Every WRITE_EVERY_MS, and when the connection closes,
- * the connection appends its running totals to the file, headed by its process and thread ids and file name.
+ * the connection appends its running totals to the file, headed by its process and thread ids, database file
+ * and connection number.
  * Off by default: then no statement is timed.
  */
 export class SqlProfile {
   private readonly shapes = new Map<string, { ms: number; count: number; params: number }>();
+  /** Statement texts repeat (the statement cache): each is folded into its shape once. */
+  private readonly shapeOf = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
+  private readonly label: string;
 
   constructor(
     private readonly file: string,
-    private readonly label: string,
+    database: string,
   ) {
+    // A thread may hold several connections (the delivery thread: the sandbox's and the SMPP worker's).
+    this.label = `${database} connection ${++connections}`;
     this.timer = setInterval(() => this.write(), WRITE_EVERY_MS);
     this.timer.unref();
   }
 
   record(sql: string, params: number, ms: number): void {
-    const key = statementShape(sql);
+    let key = this.shapeOf.get(sql);
+    if (key === undefined) this.shapeOf.set(sql, (key = statementShape(sql)));
     const entry = this.shapes.get(key);
     if (entry) {
       entry.ms += ms;
