@@ -17,6 +17,8 @@ import { SessionWriterThread } from './store/session-writer-thread.ts';
 import { ensureDemoAccount } from './demo.ts';
 import { Membership } from './cluster/membership.ts';
 import { RateLimiter } from './http/rate-limit.ts';
+import { HttpThreads } from './http/http-threads.ts';
+import type { Server } from 'node:net';
 
 export interface RunningServer {
   url: string;
@@ -64,21 +66,44 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   if (delivery) writer.on('written', () => delivery.postMessage({ type: 'wake' }));
 
   if (config.createDemoAccount && config.role !== 'worker') await ensureDemoAccount(db, box, config);
+  const api = config.role !== 'worker';
+  const threadCount = api ? config.httpThreads : 1;
   const limiter = new RateLimiter(config.rateLimitPerKey);
-  const membership = new Membership(db, config.role, log, (apiNodes) => limiter.setShare(apiNodes));
+  // With several HTTP threads each enforces its share of every key's rate limit.
+  let threads: HttpThreads | undefined;
+  let apiNodes = 1;
+  const setShares = () => {
+    limiter.setShare(apiNodes * threadCount);
+    threads?.setShare(apiNodes * threadCount);
+  };
+  const membership = new Membership(db, config.role, log, (n) => {
+    apiNodes = n;
+    setShares();
+  });
   await membership.start();
-  const app = buildApp(services, operatorToken(config.dataDir, process.env.USMS_OPERATOR_TOKEN), { api: config.role !== 'worker', limiter });
+  const token = operatorToken(config.dataDir, process.env.USMS_OPERATOR_TOKEN);
+  const scrape = async () => metrics.text(threads ? await threads.collect() : []);
+  const app = buildApp(services, token, { api, limiter, metricsText: scrape });
+  app.server.on('connection', () => metrics.connections.inc({ thread: '0' }));
   await app.listen({ port: config.port, host: config.host });
+  if (threadCount > 1) {
+    threads = await HttpThreads.start(threadCount - 1, {
+      config, fd: listeningFd(app.server), writerThread, operatorToken: token,
+      share: apiNodes * threadCount, log, scrape,
+      onWritten: () => delivery?.postMessage({ type: 'wake' }),
+    });
+    setShares();
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, role: config.role, database: config.databaseUrl ? 'postgres' : 'sqlite', workers: config.runWorkers }, 'usms listening');
+  log.info({ url, role: config.role, database: config.databaseUrl ? 'postgres' : 'sqlite', workers: config.runWorkers, httpThreads: threadCount }, 'usms listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       log.info('shutting down: finishing in-flight requests and deliveries');
-      await app.close();
+      await Promise.all([app.close(), threads?.stop()]);
       await writer.drain();
       await writerThread?.close();
       // Delivery first: receipts it stores while stopping are still pushed.
@@ -125,4 +150,11 @@ async function stopThread(thread: Worker): Promise<void> {
   thread.postMessage({ type: 'stop' });
   await stopped;
   await thread.terminate();
+}
+
+/** The descriptor of a listening server (Node keeps it on the internal handle only). */
+function listeningFd(server: Server): number {
+  const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) throw new Error('USMS_HTTP_THREADS > 1 needs a TCP listening socket with a descriptor (not available on this platform)');
+  return fd;
 }

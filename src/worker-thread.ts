@@ -6,9 +6,9 @@ import { joinWriteGates } from './store/write-gate.ts';
 /** The entry every worker thread starts from (thread-entry.mjs): it loads `module` under tsx. */
 const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 
-/** Starts the TypeScript module `module` (a file URL) in a worker thread; `data` becomes its workerData. */
-export function startWorkerThread(module: URL, data: object): Worker {
-  return new Worker(ENTRY, { workerData: { ...data, module: module.href } });
+/** Starts the TypeScript module `module` (a file URL) in a worker thread; `data` becomes its workerData (`transfer`: ports in it). */
+export function startWorkerThread(module: URL, data: object, transfer: Transferable[] = []): Worker {
+  return new Worker(ENTRY, { workerData: { ...data, module: module.href }, transferList: transfer as never[] });
 }
 
 /** What the server gives its service threads (delivery/thread.ts, notify/thread.ts, store/checkpoint-thread.ts) in workerData. */

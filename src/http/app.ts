@@ -18,8 +18,16 @@ import { sameToken } from './operator.ts';
 /** A body that could not be parsed; answered as RetCode 18000 by the dialect, not as an HTTP error. */
 const UNPARSABLE = Symbol('unparsable');
 
-/** The HTTP app; a worker-only node (`api: false`) serves just /healthz and /metrics. */
-export function buildApp(services: Services, operatorToken: string, opts: { api: boolean; limiter?: RateLimiter } = { api: true }) {
+export interface AppOptions {
+  /** false: a worker-only node, serving just /healthz and /metrics. */
+  api: boolean;
+  limiter?: RateLimiter;
+  /** The /metrics text; by default this thread's registry. */
+  metricsText?: () => Promise<string>;
+}
+
+/** The HTTP app. */
+export function buildApp(services: Services, operatorToken: string, opts: AppOptions = { api: true }) {
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.log,
@@ -32,6 +40,7 @@ export function buildApp(services: Services, operatorToken: string, opts: { api:
   });
   const limiter = opts.limiter ?? new RateLimiter(config.rateLimitPerKey);
   const nonces = new NonceCache(config.timestampSkewSeconds * 2000);
+  const metricsText = opts.metricsText ?? (() => services.metrics.text());
   const idem = new IdempotencyGuard(services);
 
   app.removeAllContentTypeParsers();
@@ -127,7 +136,7 @@ export function buildApp(services: Services, operatorToken: string, opts: { api:
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', services.metrics.registry.contentType);
-    return services.metrics.registry.metrics();
+    return metricsText();
   });
   app.get('/operator/sandbox/inbox', async (req, reply) => {
     if (!sameToken(operatorToken, req.headers.authorization)) return reply.code(401).send({ error: 'operator token required (Authorization: Bearer ...)' });

@@ -1,6 +1,12 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
-/** The Prometheus metrics of one server process. */
+/** One thread's metrics in JSON, as another thread sends them for a scrape. */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * The Prometheus metrics of one server process, or of one of its extra HTTP threads (`processWide:
+ * false`: just the request and message counters, which the main thread adds to its own at a scrape).
+ */
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
@@ -17,16 +23,29 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
-  readonly queueDepth = new Gauge({
-    name: 'usms_queue_depth',
-    help: 'Messages queued or being submitted',
+
+  /** How the kernel spread connections over the HTTP threads (http/http-threads.ts); thread 0 is the main. */
+  readonly connections = new Counter({
+    name: 'usms_http_connections_total',
+    help: 'TCP connections accepted, by HTTP thread',
+    labelNames: ['thread'] as const,
     registers: [this.registry],
   });
 
-  constructor(queueDepth: () => Promise<number>) {
+  constructor(queueDepth: (() => Promise<number>) | undefined, opts = { processWide: true }) {
+    if (!opts.processWide) return;
     collectDefaultMetrics({ register: this.registry, prefix: 'usms_' });
-    const gauge = this.queueDepth;
+    const gauge = new Gauge({ name: 'usms_queue_depth', help: 'Messages queued or being submitted', registers: [this.registry] });
     // Read at scrape time only: no cost on the request path.
-    (gauge as unknown as { collect: () => Promise<void> }).collect = async () => gauge.set(await queueDepth());
+    if (queueDepth) (gauge as unknown as { collect: () => Promise<void> }).collect = async () => gauge.set(await queueDepth());
+  }
+
+  /** The scrape: this registry's metrics, plus the counters of `others` (other HTTP threads' JSON) added in. */
+  async text(others: MetricsJson[] = []): Promise<string> {
+    if (others.length === 0) return this.registry.metrics();
+    // Only this registry has the process-wide metrics, so each is "aggregated" over itself alone: 'first'
+    // instead of 'omit' (prom-client's choice for a cluster, where every worker reports its own start time).
+    const own = ((await this.registry.getMetricsAsJSON()) as MetricsJson).map((m) => (m.aggregator === 'omit' ? { ...m, aggregator: 'first' as const } : m));
+    return AggregatorRegistry.aggregate([own, ...others]).metrics();
   }
 }

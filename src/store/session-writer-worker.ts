@@ -1,5 +1,5 @@
 /** The SQLite writer thread's side of store/session-writer-thread.ts. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDatabase } from './db.ts';
 import type { WriterThreadData } from './session-writer-thread.ts';
 import { writeUnits, type WriteUnit } from './sessions.ts';
@@ -8,15 +8,49 @@ import { joinWriteGates } from './write-gate.ts';
 const { config, writeGates } = workerData as WriterThreadData;
 joinWriteGates(writeGates);
 const db = await openDatabase({ ...config, migrateOnStart: false });
-const port = parentPort!;
+const parent = parentPort!;
 
-port.on('message', async ({ id, units }: { id: number; units: WriteUnit[] }) => {
-  try {
-    const lost = await writeUnits(db, units);
-    port.postMessage({ id, lost: [...lost] });
-  } catch (err) {
-    const e = err as { message?: string; code?: string };
-    port.postMessage({ id, error: { message: String(e.message ?? err), code: e.code } });
+interface Job {
+  id: number;
+  units: WriteUnit[];
+  from: MessagePort;
+}
+
+/** Jobs that arrived while a transaction ran, from any port: they are written together, in one transaction. */
+let queue: Job[] = [];
+let busy = false;
+
+function receive(from: MessagePort, msg: { id: number; units: WriteUnit[] }): void {
+  queue.push({ id: msg.id, units: msg.units, from });
+  if (!busy) void writeQueued();
+}
+
+async function writeQueued(): Promise<void> {
+  busy = true;
+  while (queue.length) {
+    const jobs = queue;
+    queue = [];
+    try {
+      const lost = await writeUnits(db, jobs.flatMap((j) => j.units));
+      let offset = 0;
+      for (const j of jobs) {
+        const own: number[] = [];
+        for (let i = 0; i < j.units.length; i++) if (lost.has(offset + i)) own.push(i);
+        offset += j.units.length;
+        j.from.postMessage({ id: j.id, lost: own });
+      }
+    } catch (err) {
+      const e = err as { message?: string; code?: string };
+      for (const j of jobs) j.from.postMessage({ id: j.id, error: { message: String(e.message ?? err), code: e.code } });
+    }
   }
+  busy = false;
+}
+
+parent.on('message', (msg: { port?: MessagePort; id: number; units: WriteUnit[] }) => {
+  if (msg.port) {
+    const port = msg.port;
+    port.on('message', (m: { id: number; units: WriteUnit[] }) => receive(port, m));
+  } else receive(parent, msg);
 });
-port.postMessage({ type: 'ready' });
+parent.postMessage({ type: 'ready' });
