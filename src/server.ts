@@ -9,7 +9,7 @@ import { Metrics } from './http/metrics.ts';
 import { operatorToken } from './http/operator.ts';
 import { openDatabase } from './store/db.ts';
 import { shareWriteGates } from './store/write-gate.ts';
-import { startWorkerThread, type ServiceThreadData } from './worker-thread.ts';
+import { startServiceThread, stopServiceThread, type ServiceThreadData, type ThreadMessage } from './worker-thread.ts';
 import { isPostgres } from './store/dialect.ts';
 import { queueDepth } from './store/messages.ts';
 import { SessionWriter } from './store/sessions.ts';
@@ -53,12 +53,14 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   let pusher: Worker | undefined;
   const data: ServiceThreadData = { config, writeGates: shareWriteGates() };
   const [checkpointer, pusherThread, delivery] = await Promise.all([
-    sqlite ? startThread(new URL('./store/checkpoint-thread.ts', import.meta.url), data, 'checkpoint', log) : undefined,
-    config.runWorkers ? startThread(new URL('./notify/thread.ts', import.meta.url), data, 'callback pusher', log) : undefined,
+    sqlite ? startServiceThread(new URL('./store/checkpoint-thread.ts', import.meta.url), data, 'checkpoint', log) : undefined,
+    config.runWorkers ? startServiceThread(new URL('./notify/thread.ts', import.meta.url), data, 'callback pusher', log) : undefined,
     config.runWorkers
-      ? startThread(new URL('./delivery/thread.ts', import.meta.url), data, 'delivery', log, (msg) => {
-        if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
-        if (msg.type === 'push') pusher?.postMessage({ type: 'wake' });
+      ? startServiceThread<DeliveryMessage>(new URL('./delivery/thread.ts', import.meta.url), data, 'delivery', log, {
+        onMessage: (msg) => {
+          if (msg.type === 'counts') for (const [outcome, n] of Object.entries(msg.counts!)) metrics.deliveries.inc({ outcome }, n);
+          if (msg.type === 'push') pusher?.postMessage({ type: 'wake' });
+        },
       })
       : undefined,
   ]);
@@ -69,9 +71,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const api = config.role !== 'worker';
   const threadCount = api ? config.httpThreads : 1;
   const limiter = new RateLimiter(config.rateLimitPerKey);
-  // With several HTTP threads each enforces its share of every key's rate limit.
   let threads: HttpThreads | undefined;
   let apiNodes = 1;
+  // With several API nodes and HTTP threads each enforces its share of every key's rate limit.
   const setShares = () => {
     limiter.setShare(apiNodes * threadCount);
     threads?.setShare(apiNodes * threadCount);
@@ -87,12 +89,13 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   app.server.on('connection', () => metrics.connections.inc({ thread: '0' }));
   await app.listen({ port: config.port, host: config.host });
   if (threadCount > 1) {
-    threads = await HttpThreads.start(threadCount - 1, {
+    // Assigned before they start, so that a change of the API nodes meanwhile reaches them too.
+    threads = HttpThreads.start(threadCount - 1, {
       config, fd: listeningFd(app.server), writerThread, operatorToken: token,
       share: apiNodes * threadCount, log, scrape,
       onWritten: () => delivery?.postMessage({ type: 'wake' }),
     });
-    setShares();
+    await threads.started;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -107,9 +110,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await writer.drain();
       await writerThread?.close();
       // Delivery first: receipts it stores while stopping are still pushed.
-      if (delivery) await stopThread(delivery);
-      if (pusher) await stopThread(pusher);
-      if (checkpointer) await stopThread(checkpointer);
+      if (delivery) await stopServiceThread(delivery);
+      if (pusher) await stopServiceThread(pusher);
+      if (checkpointer) await stopServiceThread(checkpointer);
       await membership.stop();
       await db.destroy();
       log.info('stopped');
@@ -117,39 +120,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   return { url, port, services, close };
 }
 
-interface ThreadMessage {
-  type: string;
+interface DeliveryMessage extends ThreadMessage {
   counts?: Record<string, number>;
-}
-
-/**
- * Starts a worker thread (delivery/thread.ts, notify/thread.ts) and waits for its 'started'. Without
- * one of them a node would accept messages it never sends or pushes it never makes: if it fails, the
- * process exits and its supervisor restarts it (the outboxes make that safe).
- */
-async function startThread(module: URL, data: object, what: string, log: Logger, onMessage?: (msg: ThreadMessage) => void): Promise<Worker> {
-  const thread = startWorkerThread(module, data);
-  if (onMessage) thread.on('message', onMessage);
-  thread.on('error', (err) => {
-    log.fatal({ err }, `${what} thread failed; exiting`);
-    process.exit(1);
-  });
-  await new Promise<void>((resolve, reject) => {
-    thread.once('error', reject);
-    thread.on('message', (msg: ThreadMessage) => msg.type === 'started' && resolve());
-  });
-  return thread;
-}
-
-/** Asks a thread to finish its work ('stop'), waits for its 'stopped', then ends it. */
-async function stopThread(thread: Worker): Promise<void> {
-  const stopped = new Promise<void>((resolve) => {
-    thread.on('message', (msg: ThreadMessage) => msg.type === 'stopped' && resolve());
-    thread.once('exit', () => resolve());
-  });
-  thread.postMessage({ type: 'stop' });
-  await stopped;
-  await thread.terminate();
 }
 
 /** The descriptor of a listening server (Node keeps it on the internal handle only). */

@@ -27,3 +27,53 @@ export function joinServiceThread(name: string): { config: Config; port: Message
   joinWriteGates(writeGates);
   return { config, port: parentPort!, log: pino({ level: config.logLevel }).child({ thread: name }) };
 }
+
+/** What a thread posts to its parent: at least 'started' and 'stopped'; the rest is the thread's own. */
+export interface ThreadMessage {
+  type: string;
+  [field: string]: unknown;
+}
+
+export interface ServiceThreadOptions<M extends ThreadMessage> {
+  /** Every message the thread posts, 'started' and 'stopped' included. */
+  onMessage?: (msg: M) => void;
+  /** Ports in `data`. */
+  transfer?: Transferable[];
+}
+
+/**
+ * Starts a service thread; `started` resolves on its 'started'. Without one of them a node would accept
+ * messages it never sends or pushes it never makes: if one fails, the process exits and its supervisor
+ * restarts it (the outboxes make that safe).
+ */
+export function spawnServiceThread<M extends ThreadMessage>(module: URL, data: object, what: string, log: Logger, opts: ServiceThreadOptions<M> = {}): { thread: Worker; started: Promise<void> } {
+  const thread = startWorkerThread(module, data, opts.transfer);
+  if (opts.onMessage) thread.on('message', opts.onMessage);
+  thread.on('error', (err) => {
+    log.fatal({ err }, `${what} thread failed; exiting`);
+    process.exit(1);
+  });
+  const started = new Promise<void>((resolve, reject) => {
+    thread.once('error', reject);
+    thread.on('message', (msg: ThreadMessage) => msg.type === 'started' && resolve());
+  });
+  return { thread, started };
+}
+
+/** spawnServiceThread, resolving once the thread has started. */
+export async function startServiceThread<M extends ThreadMessage>(module: URL, data: object, what: string, log: Logger, opts: ServiceThreadOptions<M> = {}): Promise<Worker> {
+  const { thread, started } = spawnServiceThread(module, data, what, log, opts);
+  await started;
+  return thread;
+}
+
+/** Asks a thread to finish its work ('stop'), waits for its 'stopped' (or its exit), then ends it. */
+export async function stopServiceThread(thread: Worker): Promise<void> {
+  const stopped = new Promise<void>((resolve) => {
+    thread.on('message', (msg: ThreadMessage) => msg.type === 'stopped' && resolve());
+    thread.once('exit', () => resolve());
+  });
+  thread.postMessage({ type: 'stop' });
+  await stopped;
+  await thread.terminate();
+}

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { SessionWriterThread } from '../store/session-writer-thread.ts';
 import { shareWriteGates } from '../store/write-gate.ts';
-import { startWorkerThread } from '../worker-thread.ts';
+import { spawnServiceThread, stopServiceThread } from '../worker-thread.ts';
 import type { HttpThreadData, ToHttpThread } from './http-thread.ts';
 import type { MetricsJson } from './metrics.ts';
 
@@ -12,12 +12,16 @@ type FromHttpThread =
   | { type: 'collected'; id: number; json: MetricsJson }
   | { type: 'scrape'; id: number };
 
+/** How long a scrape waits for a thread's counters before it goes on without them. */
+const COLLECT_TIMEOUT_MS = 2_000;
+
 export interface HttpThreadsOptions {
   config: Config;
   /** The main thread's listening descriptor. */
   fd: number;
   writerThread?: SessionWriterThread;
   operatorToken: string;
+  /** The rate-limit share each thread starts with (API nodes x HTTP threads); setShare changes it. */
   share: number;
   log: Logger;
   /** A thread committed messages (wake the delivery). */
@@ -33,64 +37,66 @@ export interface HttpThreadsOptions {
 export class HttpThreads {
   private nextId = 0;
   private readonly collecting = new Map<number, (json: MetricsJson) => void>();
+  private readonly threads: Worker[] = [];
+  /** Resolves once every thread accepts connections. */
+  readonly started: Promise<void>;
 
-  private constructor(private readonly threads: Worker[]) {}
-
-  static async start(count: number, opts: HttpThreadsOptions): Promise<HttpThreads> {
-    const threads: Worker[] = [];
-    const running = new HttpThreads(threads);
-    await Promise.all(Array.from({ length: count }, async (_, i) => {
+  private constructor(count: number, private readonly opts: HttpThreadsOptions) {
+    const starts: Promise<void>[] = [];
+    for (let i = 1; i <= count; i++) {
       const writerPort = opts.writerThread?.connect();
       const data: HttpThreadData = {
         config: opts.config, writeGates: shareWriteGates(), fd: opts.fd, writerPort,
-        operatorToken: opts.operatorToken, share: opts.share, index: i + 1,
+        operatorToken: opts.operatorToken, share: opts.share, index: i,
       };
-      const thread = startWorkerThread(new URL('./http-thread.ts', import.meta.url), data, writerPort ? [writerPort] : []);
-      threads.push(thread);
-      thread.on('error', (err) => {
-        opts.log.fatal({ err }, 'HTTP thread failed; exiting');
-        process.exit(1);
+      const { thread, started } = spawnServiceThread<FromHttpThread>(new URL('./http-thread.ts', import.meta.url), data, `HTTP ${i}`, opts.log, {
+        transfer: writerPort ? [writerPort] : [],
+        onMessage: (msg) => this.received(thread, msg),
       });
-      await new Promise<void>((resolve) => {
-        thread.on('message', (msg: FromHttpThread) => {
-          if (msg.type === 'started') resolve();
-          else if (msg.type === 'written') opts.onWritten();
-          else if (msg.type === 'collected') running.collected(msg.id, msg.json);
-          else if (msg.type === 'scrape') void opts.scrape().then((text) => thread.postMessage({ type: 'scraped', id: msg.id, text } satisfies ToHttpThread));
-        });
-      });
-    }));
-    return running;
+      this.threads.push(thread);
+      starts.push(started);
+    }
+    this.started = Promise.all(starts).then(() => undefined);
+  }
+
+  /** Starts `count` threads at once; messages to them (setShare) queue until each has started. */
+  static start(count: number, opts: HttpThreadsOptions): HttpThreads {
+    return new HttpThreads(count, opts);
+  }
+
+  private received(thread: Worker, msg: FromHttpThread): void {
+    if (msg.type === 'written') this.opts.onWritten();
+    else if (msg.type === 'collected') {
+      this.collecting.get(msg.id)?.(msg.json);
+      this.collecting.delete(msg.id);
+    } else if (msg.type === 'scrape') {
+      void this.opts.scrape().then((text) => thread.postMessage({ type: 'scraped', id: msg.id, text } satisfies ToHttpThread));
+    }
   }
 
   setShare(share: number): void {
     for (const t of this.threads) t.postMessage({ type: 'share', share } satisfies ToHttpThread);
   }
 
-  /** Every thread's counters, for the main thread's scrape. */
+  /** Every thread's counters, for the main thread's scrape; a thread that does not answer in time is left out. */
   collect(): Promise<MetricsJson[]> {
-    return Promise.all(this.threads.map((t) => new Promise<MetricsJson>((resolve) => {
+    return Promise.all(this.threads.map((t, i) => new Promise<MetricsJson>((resolve) => {
       const id = this.nextId++;
-      this.collecting.set(id, resolve);
+      const timer = setTimeout(() => {
+        this.collecting.delete(id);
+        this.opts.log.warn({ thread: i + 1 }, 'HTTP thread did not answer a metrics scrape in time; its counters are left out');
+        resolve([]);
+      }, COLLECT_TIMEOUT_MS);
+      this.collecting.set(id, (json) => {
+        clearTimeout(timer);
+        resolve(json);
+      });
       t.postMessage({ type: 'collect', id } satisfies ToHttpThread);
     })));
   }
 
-  private collected(id: number, json: MetricsJson): void {
-    this.collecting.get(id)?.(json);
-    this.collecting.delete(id);
-  }
-
   /** Each thread stops accepting, finishes its requests in flight and drains its writes. */
   async stop(): Promise<void> {
-    await Promise.all(this.threads.map(async (t) => {
-      const stopped = new Promise<void>((resolve) => {
-        t.on('message', (msg: FromHttpThread) => msg.type === 'stopped' && resolve());
-        t.once('exit', () => resolve());
-      });
-      t.postMessage({ type: 'stop' } satisfies ToHttpThread);
-      await stopped;
-      await t.terminate();
-    }));
+    await Promise.all(this.threads.map((t) => stopServiceThread(t)));
   }
 }
