@@ -91,6 +91,17 @@ describe('two HTTP threads on one listening socket (USMS_HTTP_THREADS=2)', { ski
     }
   });
 
+  test('a template created twice with one nonce on both threads at once is created once', async () => {
+    const total = async () => (await signedPost(server.url, creds, { Action: 'QueryUSMSTemplate', AccountId: creds.AccountId, Offset: 0, Limit: 100 })).Total as number;
+    const before = await total();
+    const nonce = 'tpl' + randomUUID().slice(0, 8);
+    const body = { Action: 'CreateUSMSTemplate', AccountId: creds.AccountId, Purpose: 2, TemplateName: 'once', Template: 'Your parcel {1} is here' };
+    const answers = await Promise.all(Array.from({ length: 30 }, () => signedPost(server.url, creds, body, nonce)));
+    assert.ok(answers.every((a) => a.RetCode === 0), JSON.stringify(answers.map((a) => [a.RetCode, a.Message])));
+    assert.equal(new Set(answers.map((a) => a.TemplateId)).size, 1, 'every duplicate got the first answer');
+    assert.equal(await total(), before + 1);
+  });
+
   test('messages accepted by either thread are delivered', async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) =>
       signedPost(server.url, creds, {

@@ -19,6 +19,12 @@ export interface ActionSpec {
   params: TObject;
   answer: TObject;
   handler: ActionHandler;
+  /**
+   * What the action writes: 'sessions' only through ctx.writer (staged, so a keyed request commits them
+   * with its idempotency record), 'direct' to other tables as it runs (a keyed request claims its key
+   * first), or 'nothing'.
+   */
+  writes: 'sessions' | 'direct' | 'nothing';
 }
 
 /** Every USMS action this server answers, shared by all dialects. */
@@ -29,6 +35,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: sendSchemas.sendBatchParams,
     answer: sendSchemas.sendBatchAnswer,
     handler: sendBatchAction,
+    writes: 'sessions',
   },
   SendUSMSMessage: {
     summary: 'Send one template with one set of params to up to 1000 numbers (all or nothing)',
@@ -36,6 +43,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: sendSchemas.sendSingleParams,
     answer: sendSchemas.sendSingleAnswer,
     handler: sendSingleAction,
+    writes: 'sessions',
   },
   GetUSMSSendReceipt: {
     summary: 'Delivery receipts of up to 100 sessions',
@@ -43,6 +51,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: reportSchemas.getReceiptParams,
     answer: reportSchemas.getReceiptAnswer,
     handler: getReceiptAction,
+    writes: 'nothing',
   },
   PullUSMSReport: {
     summary: 'Final receipts not pulled yet, oldest first; each is answered once (kept 72 h)',
@@ -50,6 +59,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: reportSchemas.pullReportParams,
     answer: reportSchemas.pullReportAnswer,
     handler: pullReportAction,
+    writes: 'direct',
   },
   CreateUSMSTemplate: {
     summary: 'Apply for a template; it waits for the operator\'s review unless the account is auto-approved',
@@ -57,6 +67,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: templateSchemas.createTemplateParams,
     answer: templateSchemas.createTemplateAnswer,
     handler: createTemplateAction,
+    writes: 'direct',
   },
   QueryUSMSTemplate: {
     summary: 'Read templates by id, or all of them paged',
@@ -64,6 +75,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: templateSchemas.queryTemplateParams,
     answer: templateSchemas.queryTemplateAnswer,
     handler: queryTemplateAction,
+    writes: 'nothing',
   },
   UpdateUSMSTemplate: {
     summary: 'Change a template that is not approved yet; a content change goes back to review',
@@ -71,6 +83,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: templateSchemas.updateTemplateParams,
     answer: templateSchemas.updateTemplateAnswer,
     handler: updateTemplateAction,
+    writes: 'direct',
   },
   DeleteUSMSTemplate: {
     summary: 'Delete templates, all or nothing',
@@ -78,6 +91,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: templateSchemas.deleteTemplateParams,
     answer: templateSchemas.deleteTemplateAnswer,
     handler: deleteTemplateAction,
+    writes: 'direct',
   },
   CreateUSMSSignature: {
     summary: 'Apply for a signature / sender id; it waits for the operator\'s review',
@@ -85,6 +99,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: signatureSchemas.createSignatureParams,
     answer: signatureSchemas.createSignatureAnswer,
     handler: createSignatureAction,
+    writes: 'direct',
   },
   QueryUSMSSignature: {
     summary: 'Read a signature by SigId or name',
@@ -92,6 +107,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: signatureSchemas.querySignatureParams,
     answer: signatureSchemas.querySignatureAnswer,
     handler: querySignatureAction,
+    writes: 'nothing',
   },
   UpdateUSMSSignature: {
     summary: 'Change a signature that is not approved yet; it goes back to review',
@@ -99,6 +115,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: signatureSchemas.updateSignatureParams,
     answer: signatureSchemas.updateSignatureAnswer,
     handler: updateSignatureAction,
+    writes: 'direct',
   },
   DeleteUSMSSignature: {
     summary: 'Delete signatures, all or nothing',
@@ -106,6 +123,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: signatureSchemas.deleteSignatureParams,
     answer: signatureSchemas.deleteSignatureAnswer,
     handler: deleteSignatureAction,
+    writes: 'direct',
   },
   GetUSMSSendStatistics: {
     summary: 'Messages and segments by day (UTC) and country, by outcome',
@@ -113,6 +131,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: reportSchemas.sendStatisticsParams,
     answer: reportSchemas.sendStatisticsAnswer,
     handler: sendStatisticsAction,
+    writes: 'nothing',
   },
   GetUSMSTemplateSendStatistics: {
     summary: 'The same statistics, by template as well',
@@ -120,6 +139,7 @@ export const actionSpecs: Record<string, ActionSpec> = {
     params: reportSchemas.templateStatisticsParams,
     answer: reportSchemas.templateStatisticsAnswer,
     handler: templateSendStatisticsAction,
+    writes: 'nothing',
   },
 };
 

@@ -120,16 +120,16 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
     services,
   });
   /** A REST route honouring the Idempotency-Key header (http/idempotency.ts). */
-  const keyed = async (req: FastifyRequest, run: (ctx: Awaited<ReturnType<typeof restContext>>) => Promise<Record<string, unknown>>) =>
-    keyedRest(idem, req, await restContext(req), run, toRestV1Code);
-  if (opts.api) app.post('/api/v1/usms/SendBatchUSMSMessage', restHandler((req) => keyed(req, (ctx) => restSendBatch(ctx, req.body)), 'SendBatchUSMSMessage'));
+  const keyed = async (req: FastifyRequest, action: string, run: (ctx: Awaited<ReturnType<typeof restContext>>) => Promise<Record<string, unknown>>) =>
+    keyedRest(idem, req, action, await restContext(req), run, toRestV1Code);
+  if (opts.api) app.post('/api/v1/usms/SendBatchUSMSMessage', restHandler((req) => keyed(req, 'SendBatchUSMSMessage', (ctx) => restSendBatch(ctx, req.body)), 'SendBatchUSMSMessage'));
   if (opts.api) app.get('/api/v1/usms/USMSSendReceipt', restHandler(async (req) => restReceipts(await restContext(req), (req.query as Record<string, unknown>).id), 'GetUSMSSendReceipt'));
   if (opts.api) {
     const templates = '/api/v1/usms/USMSTemplate';
-    app.post(templates, restHandler((req) => keyed(req, (ctx) => restCreateTemplate(ctx, req.body)), 'CreateUSMSTemplate'));
+    app.post(templates, restHandler((req) => keyed(req, 'CreateUSMSTemplate', (ctx) => restCreateTemplate(ctx, req.body)), 'CreateUSMSTemplate'));
     app.get(templates, restHandler(async (req) => restQueryTemplates(await restContext(req), req.query), 'QueryUSMSTemplate'));
-    app.put(templates, restHandler((req) => keyed(req, (ctx) => restUpdateTemplate(ctx, req.body)), 'UpdateUSMSTemplate'));
-    app.delete(templates, restHandler((req) => keyed(req, (ctx) => restDeleteTemplates(ctx, req.query, req.body)), 'DeleteUSMSTemplate'));
+    app.put(templates, restHandler((req) => keyed(req, 'UpdateUSMSTemplate', (ctx) => restUpdateTemplate(ctx, req.body)), 'UpdateUSMSTemplate'));
+    app.delete(templates, restHandler((req) => keyed(req, 'DeleteUSMSTemplate', (ctx) => restDeleteTemplates(ctx, req.query, req.body)), 'DeleteUSMSTemplate'));
   }
 
   if (opts.api) registerDocs(app);

@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { Services } from '../actions/context.ts';
 import { RetCode, UsmsError } from '../sms/errors.ts';
 import { openDatabase } from '../store/db.ts';
+import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { SessionWriter, type NewSession } from '../store/sessions.ts';
 import { canonicalJson, IdempotencyGuard, idempotencyKeyHeader, isReplay, requestHash, type KeyedRequest } from './idempotency.ts';
 
@@ -22,7 +23,7 @@ async function withGuard(body: (guard: IdempotencyGuard, services: Services) => 
   }
 }
 
-const req = (key: string, hash = 'h1', kind: KeyedRequest['kind'] = 'header'): KeyedRequest => ({ publicKey: 'AK', accountId: 1, kind, key, hash, lookup: true });
+const req = (key: string, hash = 'h1', kind: KeyedRequest['kind'] = 'header'): KeyedRequest => ({ publicKey: 'AK', accountId: 1, kind, key, hash, lookup: true, claim: false });
 const asAnswer = (e: UsmsError) => ({ RetCode: e.retCode, Message: e.message });
 const session = (no: string): NewSession => ({
   sessionNo: no, accountId: 1, action: 'SendUSMSMessage', reqUuid: 'r',
@@ -103,4 +104,57 @@ test('concurrent duplicates wait for the first; a refusal (UsmsError) is recorde
     await assert.rejects(guard.run(req('t'), flaky, asAnswer), /database busy/);
     assert.equal((await guard.run(req('t'), flaky, asAnswer)).RetCode, 0);
     assert.equal(tries, 2);
+  }));
+
+const claiming = (key: string, hash = 'h1'): KeyedRequest => ({ ...req(key, hash), claim: true });
+
+test('an action that writes directly claims its key: a duplicate on another thread or node waits and gets the first answer', () =>
+  withGuard(async (first, services) => {
+    const other = new IdempotencyGuard(services); // another HTTP thread or API node: its own in-flight map
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const create = async () => {
+      runs++;
+      await gate;
+      return { RetCode: 0, Message: 'ok', TemplateId: 'UTA' + runs };
+    };
+    const a = first.run(claiming('tpl'), create, asAnswer);
+    await new Promise((r) => setTimeout(r, 30));
+    const b = other.run(claiming('tpl'), create, asAnswer);
+    await assert.rejects(other.run(claiming('tpl', 'another body'), create, asAnswer), (e: unknown) => e instanceof UsmsError && e.retCode === RetCode.InvalidParameter);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(runs, 1, 'the duplicate did not run while the first held the claim');
+    release();
+    const [answerA, answerB] = await Promise.all([a, b]);
+    assert.equal(runs, 1);
+    assert.deepEqual(answerB, answerA);
+    assert.equal(isReplay(answerA), false);
+    assert.equal(isReplay(answerB), true);
+    assert.deepEqual(await other.run(claiming('tpl'), create, asAnswer), answerA);
+  }));
+
+test('a claim is released when its request did nothing, and a stale claim (its holder died) is taken over', () =>
+  withGuard(async (guard, services) => {
+    let tries = 0;
+    const flaky = async () => {
+      if (++tries === 1) throw new UsmsError(RetCode.ServiceError, 'database busy');
+      return { RetCode: 0, Message: 'ok' };
+    };
+    await assert.rejects(guard.run(claiming('t'), flaky, asAnswer), /database busy/);
+    assert.equal((await guard.run(claiming('t'), flaky, asAnswer)).RetCode, 0);
+    assert.equal(tries, 2);
+
+    // A claim left by a process that crashed 61 s ago, and one that is still fresh.
+    const claim = { publicKey: 'AK', accountId: 1, requestHash: 'h1' };
+    assert.equal(await claimIdempotencyKey(services.db, { ...claim, key: 'k:stale', createdAt: Date.now() - 61_000 }), true);
+    assert.equal(await claimIdempotencyKey(services.db, { ...claim, key: 'k:fresh', createdAt: Date.now() }), true);
+    assert.equal(await claimIdempotencyKey(services.db, { ...claim, key: 'k:fresh', createdAt: Date.now() }), false);
+    let runs = 0;
+    const run = async () => ({ RetCode: 0, Message: 'ok', N: ++runs });
+    assert.deepEqual(await guard.run(claiming('stale'), run, asAnswer), { RetCode: 0, Message: 'ok', N: 1 });
+    const started = Date.now();
+    await assert.rejects(guard.run(claiming('fresh'), run, asAnswer), (e: unknown) => e instanceof UsmsError && e.retCode === RetCode.ServiceError && /still being processed/.test(e.message));
+    assert.ok(Date.now() - started >= 4_500, 'it waited for the holder before answering 18004');
+    assert.equal(runs, 1);
   }));

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Services } from '../actions/context.ts';
+import { actionSpecs } from '../actions/registry.ts';
 import { RetCode, UsmsError } from '../sms/errors.ts';
-import { findIdempotencyRecord, IdempotencyConflict, pruneIdempotencyRecords, type IdempotencyRecord } from '../store/idempotency.ts';
+import {
+  answerIdempotencyClaim, claimIdempotencyKey, findIdempotencyRecord, IdempotencyConflict, PENDING_ANSWER, pruneIdempotencyRecords,
+  releaseIdempotencyClaim, takeOverIdempotencyClaim, type FoundRecord, type IdempotencyRecord,
+} from '../store/idempotency.ts';
 import { SessionWriter, type NewSession } from '../store/sessions.ts';
 
 /**
@@ -11,8 +15,13 @@ import { SessionWriter, type NewSession } from '../store/sessions.ts';
  *
  * - The answer is recorded in the transaction that writes the sessions it reports (the action's session
  *   writes are staged, then committed with the record), so a crash cannot leave a send without its record.
- * - Duplicates in this process wait for the running first request (in-flight map); across processes the
- *   record's primary key decides, and the loser's sessions are never written.
+ * - Duplicates in this process wait for the running first request (in-flight map); across processes and
+ *   HTTP threads the record's primary key decides, and the loser's sessions are never written.
+ * - Actions that write directly (templates, signatures, a pull, which deletes what it answers) cannot
+ *   commit with the record, so they claim the key first (a pending record) and run only if they got it.
+ *   A duplicate elsewhere waits for the answer (up to CLAIM_WAIT_MS, then a retryable 18004). A claim
+ *   pending longer than STALE_CLAIM_MS is taken to be its holder's crash and is taken over: the one
+ *   window in which such an action can run twice is a crash between its writes and its answer.
  * - Transient failures (service errors, internal errors) are not recorded, so a retry runs again.
  */
 
@@ -29,6 +38,16 @@ export interface KeyedRequest {
   hash: string;
   /** Look the key up before running; false when the caller knows the key is fresh (the DB still arbitrates). */
   lookup: boolean;
+  /** The action writes more than the staged sessions: claim the key before it runs. */
+  claim: boolean;
+}
+
+/**
+ * Whether a keyed `action` must claim its key before running (KeyedRequest.claim): it writes as it runs
+ * (ActionSpec.writes). Sends stage their sessions instead; reads have nothing to do twice.
+ */
+export function claimsKey(action: unknown): boolean {
+  return typeof action === 'string' && Object.hasOwn(actionSpecs, action) && actionSpecs[action]!.writes === 'direct';
 }
 
 /** Marks an answer replayed from the store (non-enumerable: never serialized). */
@@ -40,6 +59,11 @@ export function isReplay(answer: object): boolean {
 
 const MAX_KEY_LENGTH = 255;
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
+/** How long a duplicate waits for the answer of a request that claimed its key elsewhere. */
+const CLAIM_WAIT_MS = 5_000;
+const CLAIM_POLL_MS = 25;
+/** A claim pending this long is taken over: its holder is presumed dead (no request runs this long). */
+const STALE_CLAIM_MS = 60_000;
 /** Answers to retry, never to replay: the request did nothing. */
 const TRANSIENT = new Set<number>([RetCode.ServiceError, 18007, RetCode.ServiceUnavailable, RetCode.RestServerError]);
 
@@ -119,6 +143,7 @@ export class IdempotencyGuard {
     exec: (services: Services) => Promise<KeyedAnswer>,
     errorAnswer: (err: UsmsError) => KeyedAnswer,
   ): Promise<KeyedAnswer> {
+    if (req.claim) return this.claimed(req, recordKey, exec, errorAnswer);
     const { db, writer } = this.services;
     if (req.lookup) {
       const found = await findIdempotencyRecord(db, req.publicKey, recordKey);
@@ -154,8 +179,55 @@ export class IdempotencyGuard {
     return answer;
   }
 
+  /** Claim first, then run (for actions that write directly), or wait for the claim's holder. */
+  private async claimed(
+    req: KeyedRequest,
+    recordKey: string,
+    exec: (services: Services) => Promise<KeyedAnswer>,
+    errorAnswer: (err: UsmsError) => KeyedAnswer,
+  ): Promise<KeyedAnswer> {
+    const { db } = this.services;
+    const claim = { publicKey: req.publicKey, key: recordKey, accountId: req.accountId, requestHash: req.hash, createdAt: Date.now() };
+    const until = claim.createdAt + CLAIM_WAIT_MS;
+    while (!(await claimIdempotencyKey(db, claim))) {
+      const found = await this.awaitAnswer(req, recordKey, until);
+      if (!found) continue; // released meanwhile (its request did nothing): claim it again
+      if (found.answer !== PENDING_ANSWER) return this.stored(req, found);
+      if (await takeOverIdempotencyClaim(db, req.publicKey, recordKey, found.createdAt)) break;
+    }
+    let answer: KeyedAnswer;
+    try {
+      answer = await exec(this.services);
+    } catch (err) {
+      if (!(err instanceof UsmsError) || TRANSIENT.has(err.retCode)) {
+        await releaseIdempotencyClaim(db, req.publicKey, recordKey);
+        throw err;
+      }
+      answer = errorAnswer(err);
+    }
+    if (TRANSIENT.has(answer.RetCode)) await releaseIdempotencyClaim(db, req.publicKey, recordKey);
+    else await answerIdempotencyClaim(db, req.publicKey, recordKey, JSON.stringify(answer));
+    this.maybePrune(claim.createdAt);
+    return answer;
+  }
+
+  /**
+   * The record of a key claimed elsewhere once it has an answer, or once its claim is stale (returned
+   * pending, to be taken over); undefined if it was released. Still pending at `until`: 18004, retry.
+   */
+  private async awaitAnswer(req: KeyedRequest, recordKey: string, until: number): Promise<FoundRecord | undefined> {
+    for (;;) {
+      const found = await findIdempotencyRecord(this.services.db, req.publicKey, recordKey);
+      if (found && found.requestHash !== req.hash) throw mismatch(req.kind);
+      if (!found || found.answer !== PENDING_ANSWER || Date.now() - found.createdAt > STALE_CLAIM_MS) return found;
+      if (Date.now() > until) throw inProgress(req.kind);
+      await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+    }
+  }
+
   private stored(req: KeyedRequest, found: { requestHash: string; answer: string }): KeyedAnswer {
     if (found.requestHash !== req.hash) throw mismatch(req.kind);
+    if (found.answer === PENDING_ANSWER) throw inProgress(req.kind);
     return replayed(JSON.parse(found.answer) as KeyedAnswer);
   }
 
@@ -170,6 +242,11 @@ function replayed(answer: KeyedAnswer): KeyedAnswer {
   const copy = { ...answer };
   Object.defineProperty(copy, REPLAYED, { value: true, enumerable: false });
   return copy;
+}
+
+/** The key's first request is still running elsewhere: retry (a transient error, never recorded). */
+function inProgress(kind: KeyedRequest['kind']): UsmsError {
+  return new UsmsError(RetCode.ServiceError, `a request with this ${kind === 'nonce' ? 'X-Nonce' : 'Idempotency-Key'} is still being processed; retry it later`);
 }
 
 /**
@@ -192,6 +269,7 @@ function mismatch(kind: KeyedRequest['kind']): UsmsError {
 export async function keyedRest<C extends { caller: { publicKey: string; accountId: number }; services: Services }>(
   guard: IdempotencyGuard,
   req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; query: unknown; body: unknown },
+  action: string,
   ctx: C,
   run: (ctx: C) => Promise<Record<string, unknown>>,
   toRestCode: (code: number) => number,
@@ -207,6 +285,7 @@ export async function keyedRest<C extends { caller: { publicKey: string; account
       key,
       hash: requestHash(`rest ${req.method} ${route}`, { query: req.query ?? {}, body: req.body ?? null }),
       lookup: true,
+      claim: claimsKey(action),
     },
     (services) => run({ ...ctx, services }) as Promise<KeyedAnswer>,
     (err) => ({ RetCode: toRestCode(err.retCode), Message: err.message }),

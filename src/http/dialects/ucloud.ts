@@ -3,7 +3,7 @@ import type { Services } from '../../actions/context.ts';
 import { sign, signatureMatches } from '../../auth/signature.ts';
 import { RetCode, UsmsError } from '../../sms/errors.ts';
 import { admit, callerOf, runAction, type Answer } from '../dispatch.ts';
-import { requestHash, type IdempotencyGuard } from '../idempotency.ts';
+import { claimsKey, requestHash, type IdempotencyGuard } from '../idempotency.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { decodeTaskContent, unflatten } from './params.ts';
 
@@ -38,7 +38,7 @@ export async function ucloudRequest(
   if (idempotencyKey === undefined || !guard) return runAction(services, 'ucloud', action, callerOf(key), params, reqUuid);
   const { Signature: _signature, ...signed } = raw;
   return guard.run(
-    { publicKey: key.publicKey, accountId: key.accountId, kind: 'header', key: idempotencyKey, hash: requestHash('ucloud', signed), lookup: true },
+    { publicKey: key.publicKey, accountId: key.accountId, kind: 'header', key: idempotencyKey, hash: requestHash('ucloud', signed), lookup: true, claim: claimsKey(action) },
     (svc) => runAction(svc, 'ucloud', action, callerOf(key), params, reqUuid),
     (err) => ({ RetCode: err.retCode, Message: err.message }),
   );

@@ -2,7 +2,7 @@ import type { Services } from '../../actions/context.ts';
 import { sign, signatureMatches } from '../../auth/signature.ts';
 import { RetCode, UsmsError } from '../../sms/errors.ts';
 import { admit, callerOf, runAction, type Answer } from '../dispatch.ts';
-import { requestHash, type IdempotencyGuard } from '../idempotency.ts';
+import { claimsKey, requestHash, type IdempotencyGuard } from '../idempotency.ts';
 import type { NonceCache } from '../nonces.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { taskListFromJson } from './params.ts';
@@ -66,8 +66,9 @@ export async function uspeedoRequest(
       key: h.idempotencyKey ?? h.nonce,
       hash,
       // A send with a nonce this process has not seen skips the lookup: its sessions commit only if
-      // its record is new (the primary key arbitrates). Other actions may write directly: look first.
-      lookup: header || !freshNonce || (action !== 'SendUSMSMessage' && action !== 'SendBatchUSMSMessage'),
+      // its record is new (the primary key arbitrates). Other actions claim the key first (no lookup needed).
+      lookup: header || !freshNonce,
+      claim: claimsKey(action),
     },
     (svc) => runAction(svc, 'uspeedo', action, callerOf(key), signed, reqUuid),
     (err) => ({ RetCode: err.retCode, Message: err.message }),
