@@ -3,6 +3,9 @@ import { threadId } from 'node:worker_threads';
 
 /** How often each connection appends its table to the file. */
 const WRITE_EVERY_MS = 5_000;
+/** How many distinct statement texts are remembered with their shape. */
+const MAX_REMEMBERED_TEXTS = 10_000;
+
 /** The statement shapes a table shows, most time first. */
 const TOP = 20;
 /** Connections profiled in this thread so far, to tell their tables apart. */
@@ -35,7 +38,11 @@ export class SqlProfile {
 
   record(sql: string, params: number, ms: number): void {
     let key = this.shapeOf.get(sql);
-    if (key === undefined) this.shapeOf.set(sql, (key = statementShape(sql)));
+    if (key === undefined) {
+      key = statementShape(sql);
+      // Texts with inlined values would grow it without end; past the bound, fold anew each time.
+      if (this.shapeOf.size < MAX_REMEMBERED_TEXTS) this.shapeOf.set(sql, key);
+    }
     const entry = this.shapes.get(key);
     if (entry) {
       entry.ms += ms;
