@@ -12,6 +12,7 @@
  * Then the SMPP path (smppRows: BENCH_SMPP_MESSAGES, BENCH_SMPP_CASES, BENCH_SMPP_PREFETCH) and, with
  * USMS_TEST_DATABASE_URL, PostgreSQL (postgresRows). BENCH_ONLY=send|smpp|postgres runs one part.
  * USMS_SQL_PROFILE=<file> reaches the server: its SQLite connections append their time per statement to it.
+ * BENCH_WAIT_DELIVERY=0 does not wait for deliveries (with USMS_WORKERS=0 the server runs no delivery at all).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +35,8 @@ const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 15);
 /** Distinct pre-signed SendUSMSMessage bodies (distinct numbers); wrk cycles through them. */
 const SINGLE_BODIES = Number(process.env.BENCH_SINGLE_BODIES ?? 100_000);
 const TICKS = 100; // USER_HZ on Linux
+/** BENCH_WAIT_DELIVERY=0: do not wait for the deliveries (for a server started with USMS_WORKERS=0, say). */
+const WAIT_FOR_DELIVERY = process.env.BENCH_WAIT_DELIVERY !== '0';
 
 /** CPU seconds of a process, or with `thread` of one of its threads (the main thread's id is the pid). */
 function cpuSeconds(pid: number, thread?: number): number {
@@ -136,7 +139,7 @@ async function scenario(name: string, server: ServerProcess, concurrency: number
   const mainAccept = cpuSeconds(pid, pid) - main0;
   let done = 0;
   while ((done = (await delivered(server.url)) - before) < r.accepted) {
-    if (performance.now() - t0 > 600_000) break;
+    if (!WAIT_FOR_DELIVERY || performance.now() - t0 > 600_000) break;
     await new Promise((res) => setTimeout(res, 100));
   }
   const untilDelivered = (performance.now() - t0) / 1000;
