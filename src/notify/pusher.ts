@@ -14,6 +14,7 @@ import {
   signingKey,
   type ClaimedItem,
   type MsgTypeValue,
+  type PushGroup,
 } from '../store/callbacks.ts';
 import type { Db } from '../store/db.ts';
 import { pruneReports } from '../store/reports.ts';
@@ -45,6 +46,8 @@ export class CallbackPusher {
   private wake?: () => void;
   private woken = false;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Where the next look for due groups goes on from (store/callbacks.ts dueGroups). */
+  private groupCursor: PushGroup | undefined;
   private lastMaintenance = 0;
   private box?: SecretBox;
 
@@ -80,7 +83,9 @@ export class CallbackPusher {
       try {
         await this.maintain();
         if (this.inFlight.size < MAX_CONCURRENT) {
-          for (const g of await dueGroups(this.db, 64)) {
+          const due = await dueGroups(this.db, 64, { after: this.groupCursor });
+          this.groupCursor = due.next;
+          for (const g of due.groups) {
             const key = `${g.accountId}:${g.msgType}`;
             if (this.inFlight.has(key) || this.inFlight.size >= MAX_CONCURRENT) continue;
             const task = this.pushGroup(g.accountId, g.msgType)

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../auth/secrets.ts';
 import type { Db } from './db.ts';
 import { padPow2, pow2Chunks } from './batching.ts';
@@ -85,22 +85,69 @@ const insertItems = new BulkInsert<ItemRow>(
   (db, rows) => db.insertInto('callback_items').values(rows),
 );
 
-/** (account, MsgType) pairs with items due now. */
-export async function dueGroups(db: Db, limit: number): Promise<Array<{ accountId: number; msgType: MsgTypeValue }>> {
-  const { rows } = await dueGroupsQuery.execute<{ account_id: number; msg_type: number }>(db, { now: Date.now(), limit });
-  return rows.map((r) => ({ accountId: Number(r.account_id), msgType: Number(r.msg_type) as MsgTypeValue }));
+/** A group of pushes: one account's items of one MsgType, pushed in order by one sender at a time. */
+export interface PushGroup {
+  accountId: number;
+  msgType: MsgTypeValue;
 }
 
-const dueGroupsQuery = new QueryShape<{ now: number; limit: number }>(
-  'dueGroups',
-  (db, a) => db
-    .selectFrom('callback_items')
-    .select(['account_id', 'msg_type'])
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', a.now)
-    .groupBy(['account_id', 'msg_type'])
-    .limit(a.limit),
-  (a) => ['pending', a.now, a.limit],
+/**
+ * Up to `limit` groups with due items, in (account, MsgType) order from just after `after`, wrapping
+ * around once; `next` is where the following call should go on from, so that groups further along get
+ * their turn when more than `limit` are due. One index seek a group with pending items (at most
+ * `maxSeeks`), each reading the group's earliest next attempt: the cost follows the number of groups, not
+ * of items (a GROUP BY over the due items took about 200 ms a call with 500k due).
+ */
+export async function dueGroups(
+  db: Db,
+  limit: number,
+  opts: { after?: PushGroup; maxSeeks?: number; now?: number } = {},
+): Promise<{ groups: PushGroup[]; next?: PushGroup }> {
+  const now = opts.now ?? Date.now();
+  const maxSeeks = opts.maxSeeks ?? limit * 4;
+  const groups: PushGroup[] = [];
+  const start = opts.after;
+  let cursor = start ?? BEFORE_ALL;
+  let wrapped = start === undefined;
+  for (let seeks = 0; groups.length < limit && seeks < maxSeeks; seeks++) {
+    const { rows } = await nextGroupQuery.execute<{ account_id: number; msg_type: number; next_attempt_at: number }>(
+      db, { accountId: cursor.accountId, msgType: cursor.msgType },
+    );
+    // Of the account's next MsgType and the next account's first, the former comes first.
+    const row = rows.find((r) => Number(r.account_id) === cursor.accountId) ?? rows[0];
+    if (!row) {
+      if (wrapped) return { groups };
+      wrapped = true;
+      cursor = BEFORE_ALL;
+      continue;
+    }
+    const group = { accountId: Number(row.account_id), msgType: Number(row.msg_type) as MsgTypeValue };
+    if (wrapped && start && after(group, start)) return { groups }; // back where this call began
+    if (Number(row.next_attempt_at) <= now) groups.push(group);
+    cursor = group;
+  }
+  return { groups, next: cursor };
+}
+
+const BEFORE_ALL: PushGroup = { accountId: -1, msgType: -1 as MsgTypeValue };
+const after = (a: PushGroup, b: PushGroup) => a.accountId > b.accountId || (a.accountId === b.accountId && a.msgType > b.msgType);
+
+/**
+ * The first pending item of the next group after (accountId, msgType), in the order of
+ * callback_items_pending_groups: the account's next MsgType, or else the next account's first. Two
+ * seeks, each with an equality or a range on one column; a row-value `(account_id, msg_type) > (?, ?)`
+ * would make SQLite seek on account_id only and read every item of the current account's MsgType.
+ */
+const nextGroupQuery = new QueryShape<{ accountId: number; msgType: number }>(
+  'nextGroup',
+  (_db, a) => sql`select * from (select account_id, msg_type, next_attempt_at from callback_items
+      where status = ${'pending'} and account_id = ${a.accountId} and msg_type > ${a.msgType}
+      order by msg_type, next_attempt_at limit 1) same_account
+    union all
+    select * from (select account_id, msg_type, next_attempt_at from callback_items
+      where status = ${'pending'} and account_id > ${a.accountId}
+      order by account_id, msg_type, next_attempt_at limit 1) later_account`,
+  (a) => ['pending', a.accountId, a.msgType, 'pending', a.accountId],
   () => 0,
 );
 

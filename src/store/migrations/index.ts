@@ -10,6 +10,7 @@ import * as carrierBinds from './008-carrier-binds.ts';
 import * as inboundParts from './009-inbound-parts.ts';
 import * as messagesByPhone from './010-messages-by-phone.ts';
 import * as carrierPrefetch from './011-carrier-prefetch.ts';
+import * as callbackGroups from './012-callback-groups.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '009-inbound-parts': inboundParts,
   '010-messages-by-phone': messagesByPhone,
   '011-carrier-prefetch': carrierPrefetch,
+  '012-callback-groups': callbackGroups,
 };
