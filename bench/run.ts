@@ -17,7 +17,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { Pool } from 'undici';
 import { sign } from '../src/auth/signature.ts';

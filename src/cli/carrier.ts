@@ -10,7 +10,7 @@ import {
 import { openDatabase, type Db } from '../store/db.ts';
 import { listInbound } from '../store/inbound.ts';
 import { printResult } from './output.ts';
-import { accountIdOption, withDatabase, type CliOpts } from './db-command.ts';
+import { withDatabase } from './db-command.ts';
 
 interface AddOpts {
   name: string;

@@ -200,7 +200,9 @@ export class IdempotencyGuard {
       answer = await exec(this.services);
     } catch (err) {
       if (!(err instanceof UsmsError) || TRANSIENT.has(err.retCode)) {
-        await releaseIdempotencyClaim(db, req.publicKey, recordKey);
+        // The request's own error is the answer; a claim that cannot be released is taken over once stale.
+        await releaseIdempotencyClaim(db, req.publicKey, recordKey)
+          .catch((releaseErr) => this.services.log.warn({ err: releaseErr }, 'could not release an idempotency claim'));
         throw err;
       }
       answer = errorAnswer(err);

@@ -9,7 +9,7 @@ import { SecretBox } from '../auth/secrets.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createAccount } from '../store/accounts.ts';
 import { callbackCounts, enqueueItems, failedItems, MsgType, retryFailed, setCallbackUrl } from '../store/callbacks.ts';
-import { openDatabase, type Db } from '../store/db.ts';
+import { openDatabase } from '../store/db.ts';
 import type { PushResult } from './http.ts';
 import { buildBody, CallbackPusher } from './pusher.ts';
 import { queueReplyPushes } from './replies.ts';

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { BulkInsert } from './bulk-insert.ts';
-import type { Db } from './db.ts';
 import { testOnBothDatabases } from '../../test/databases.ts';
 
 interface Row extends Record<string, unknown> {

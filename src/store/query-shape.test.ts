@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Kysely } from 'kysely';
 import { testOnBothDatabases } from '../../test/databases.ts';
 import { QueryShape } from './query-shape.ts';
-import type { Database } from './schema.ts';
 
 const byIds = new QueryShape<{ ids: number[]; region: string }>(
   'accounts by id',
