@@ -9,7 +9,7 @@
  * Prints messages/s, p50/p99 request latency, server CPU seconds per message, and the time until the
  * sandbox carrier (or with BENCH_SEND_CARRIER=smpp one SMPP bind to our simulator) has delivered
  * (receipt DELIVRD stored) everything.
- * Then the SMPP path (smppRows: BENCH_SMPP_MESSAGES, BENCH_SMPP_CASES, BENCH_SMPP_PREFETCH) and, with
+ * Then the SMPP path (smppRows: BENCH_SMPP_MESSAGES, BENCH_SMPP_CASES, BENCH_SMPP_PREFETCH, BENCH_SMPP_RATE) and, with
  * USMS_TEST_DATABASE_URL, PostgreSQL (postgresRows). BENCH_ONLY=send|smpp|postgres runs one part.
  * USMS_SQL_PROFILE=<file> reaches the server: its SQLite connections append their time per statement to it.
  * BENCH_WAIT_DELIVERY=0 does not wait for deliveries (with USMS_WORKERS=0 the server runs no delivery at all).
@@ -300,7 +300,10 @@ async function smppRows() {
     { name: 'throughput cap 2000/s, window 100', delay: 0, window: 100, throughput: 2000, count: 20_000 },
   ];
   // BENCH_SMPP_CASES=0,2 runs only those rows (0: at once, 1: after 10 ms, 2: cap). BENCH_SMPP_PREFETCH=N
-  // gives the carrier that prefetch instead of the default (its window).
+  // gives the carrier that prefetch instead of the default (its window). BENCH_SMPP_RATE=10000 paces the
+  // API load of the uncapped rows at that many messages/s: does the whole path keep pace with it end to end?
+  // (pushLagSeconds, the last push after the last answer, stays near the receipt delay when it does.)
+  const pacedRate = Number(process.env.BENCH_SMPP_RATE ?? 0);
   const picked = process.env.BENCH_SMPP_CASES?.split(',').map(Number);
   try {
     for (const c of cases.filter((_, i) => !picked || picked.includes(i))) {
@@ -323,7 +326,8 @@ async function smppRows() {
         const answered0 = [sim.stats.accepted + sim.stats.throttled, sim.stats.answerMsTotal];
         const samples: Array<[number, number, number]> = [];
         const sampler = setInterval(() => samples.push([performance.now(), sim.stats.submits, sim.stats.inFlight]), 50);
-        const r = await drive(server.url, creds, bodies.length, 8, bodies);
+        const paced = c.throughput ? 0 : pacedRate;
+        const r = await drive(server.url, creds, bodies.length, 8, bodies, paced / 1000);
         const endToEnd = await until(r.accepted, outbox.delivered, t0);
         clearInterval(sampler);
         const pushedAll = await until(r.accepted, async () => pushed, t0);
@@ -342,7 +346,7 @@ async function smppRows() {
         console.log(JSON.stringify({
           scenario: `SMPP: ${c.name}`, accepted: r.accepted, acceptPerSecond: Math.round(r.accepted / r.seconds),
           secondsUntilDelivered: +endToEnd.toFixed(2), deliveredPerSecond: Math.round(r.accepted / endToEnd),
-          secondsUntilPushed: +pushedAll.toFixed(2), maxInFlight: sim.stats.maxInFlight, meanInFlight: +meanInFlight.toFixed(1), smscAnswerMs: +answerMs.toFixed(2), submitsPerSecond: Math.round(submitRate),
+          secondsUntilPushed: +pushedAll.toFixed(2), ...(paced ? { pacedAt: paced, pushLagSeconds: +(pushedAll - r.seconds).toFixed(2) } : {}), maxInFlight: sim.stats.maxInFlight, meanInFlight: +meanInFlight.toFixed(1), smscAnswerMs: +answerMs.toFixed(2), submitsPerSecond: Math.round(submitRate),
           // CPU of the server process (API, delivery, pusher) and of this one (load, simulator, receiver) per message.
           serverCpuMsPerMessage: +((serverCpu * 1000) / r.accepted).toFixed(4),
           benchCpuMsPerMessage: +((own.user + own.system) / 1000 / r.accepted).toFixed(4),
