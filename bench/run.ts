@@ -327,7 +327,7 @@ async function smppRows() {
         const samples: Array<[number, number, number]> = [];
         const sampler = setInterval(() => samples.push([performance.now(), sim.stats.submits, sim.stats.inFlight]), 50);
         const paced = c.throughput ? 0 : pacedRate;
-        const r = await drive(server.url, creds, bodies.length, 8, bodies, paced / 1000);
+        const r = await drive(server.url, creds, bodies.length, 8, bodies, paced / bodies[0]!.messages);
         const endToEnd = await until(r.accepted, outbox.delivered, t0);
         clearInterval(sampler);
         const pushedAll = await until(r.accepted, async () => pushed, t0);
