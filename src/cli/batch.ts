@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { UsmsApiError, UsmsRequestError, type UsmsClient } from '../client/index.ts';
 import { csvLine, parseCsv, type CsvRecord } from './csv.ts';
 import { printResult } from './output.ts';
-import type { ConnectionOpts } from './send.ts';
+import { clientFrom, withConnection, type ConnectionOpts } from './connection.ts';
 
 /*
  * `usms batch FILE.csv`: one template and sender, a row per number, sent with SendBatchUSMSMessage in
@@ -171,7 +171,7 @@ export interface BatchOptions extends ConnectionOpts {
   json?: boolean;
 }
 
-export function registerBatch(program: Command, withConnection: (c: Command) => Command, clientFrom: (o: ConnectionOpts) => UsmsClient): void {
+export function registerBatch(program: Command): void {
   withConnection(program.command('batch'))
     .description('send a CSV file (phone,param1,param2,...) with SendBatchUSMSMessage in chunks; resumable')
     .argument('<file>', 'CSV: a header row naming phone, userid, extendcode and parameter columns, or phone,param1,... without one')

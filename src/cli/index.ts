@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { registerAccountSettings } from './account-settings.ts';
 import { registerAdminCommands } from './admin.ts';
+import { registerBatch } from './batch.ts';
 import { registerCallbackCommands } from './callbacks.ts';
 import { registerCarrierCommands } from './carrier.ts';
 import { registerDbCommands } from './db.ts';
 import { registerNodeCommands } from './nodes.ts';
 import { registerServe } from './serve.ts';
 import { registerSendCommands } from './send.ts';
+import { registerSignCommand } from './sign.ts';
 import { registerSmscSim } from './smsc-sim.ts';
 import { registerTemplateCommands } from './templates.ts';
 
@@ -26,6 +28,8 @@ registerCallbackCommands(program, () => loadConfig());
 registerCarrierCommands(program, () => loadConfig());
 registerSmscSim(program);
 registerSendCommands(program);
+registerBatch(program);
+registerSignCommand(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   const json = process.argv.includes('--json');

@@ -50,7 +50,7 @@ export interface CarrierConfig {
 
 export type NewCarrier = Omit<CarrierConfig, 'updatedAt'>;
 
-/** Issue 4: "a window (max unanswered PDUs, configurable, default 50)". */
+/** The window: at most this many unanswered PDUs on one bind (configurable, default 50). */
 const DEFAULT_WINDOW = 50;
 
 export const CARRIER_DEFAULTS = {

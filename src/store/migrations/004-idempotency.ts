@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Idempotency records (issue 3): the first answer to a request that carried an `Idempotency-Key`
+ * Idempotency records: the first answer to a request that carried an `Idempotency-Key`
  * header or a uSpeedo `X-Nonce`, per API key. The primary key is the arbiter between concurrent
  * duplicates; rows are pruned after 24 h by `created_at`.
  */
