@@ -1,18 +1,20 @@
 import type { Config } from '../config.ts';
 import { requireAccount } from '../store/accounts.ts';
 import { openDatabase, type Db } from '../store/db.ts';
-import { printResult } from './output.ts';
+import { envLines, printResult } from './output.ts';
 
-export type CliOpts = Record<string, string | boolean | undefined> & { json?: boolean };
+export type CliOpts = Record<string, string | boolean | undefined> & { json?: boolean; env?: boolean };
 
-/** A command action that runs `fn` with the database open and prints its result (one JSON object with --json). */
+/** A command action that runs `fn` with the database open and prints its result (one JSON object with --json, export lines with --env). */
 export const withDatabase =
-  <O extends { json?: boolean } = CliOpts>(config: () => Config, fn: (db: Db, opts: O, cfg: Config) => Promise<unknown>) =>
+  <O extends { json?: boolean; env?: boolean } = CliOpts>(config: () => Config, fn: (db: Db, opts: O, cfg: Config) => Promise<unknown>) =>
   async (opts: O) => {
     const cfg = config();
     const db = await openDatabase(cfg);
     try {
-      printResult(await fn(db, opts, cfg), Boolean(opts.json));
+      const result = await fn(db, opts, cfg);
+      if (opts.env) process.stdout.write(envLines(result) + '\n');
+      else printResult(result, Boolean(opts.json));
     } finally {
       await db.destroy();
     }

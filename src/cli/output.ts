@@ -19,3 +19,18 @@ function render(value: unknown, indent: string): string {
   }
   return indent + String(value);
 }
+
+/**
+ * `--env`: the result's top-level scalar fields as shell `export` lines (AccountId -> USMS_ACCOUNT_ID), so that
+ * `eval "$(npx usms account create --name acme --env)"` sets what the README's examples use.
+ */
+export function envLines(result: unknown): string {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) throw new Error('--env: this command prints no fields');
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(result)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+    const name = 'USMS_' + key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+    lines.push(`export ${name}='${String(value).replace(/'/g, `'\\''`)}'`);
+  }
+  return lines.join('\n');
+}
