@@ -388,8 +388,9 @@ describe('delivery reports (pull and push) and statistics, end to end', () => {
         { BrevityCode: 'CN', SendDate: today(), Count: 4, CostCount: 4, SuccessCount: 3, SuccessCostCount: 3, FailedCount: 1, FailedCostCount: 1, ...zero, UnknownCount: 0, UnknownCostCount: 0, SuccessRate: 75 },
         { BrevityCode: 'HK', SendDate: today(), Count: 2, CostCount: 2, SuccessCount: 1, SuccessCostCount: 1, FailedCount: 0, FailedCostCount: 0, ...zero, UnknownCount: 1, UnknownCostCount: 1, SuccessRate: 50 },
       ]);
+      // The totals carry the UCloud SDK's StatisticsData names, not the rows' names.
       assert.deepEqual(r.body.StatisticsData, {
-        Count: 6, CostCount: 6, SuccessCount: 4, SuccessCostCount: 4, FailedCount: 1, FailedCostCount: 1, ...zero, UnknownCount: 1, UnknownCostCount: 1, SuccessRate: 66.67,
+        SendCount: 6, SendCostCount: 6, SuccessCount: 4, SuccessCostCount: 4, FailCount: 1, FailCostCount: 1, SubmitFailCount: 0, SubmitFailCostCount: 0, UnknownCount: 1, UnknownCostCount: 1,
       });
     });
 
@@ -401,7 +402,7 @@ describe('delivery reports (pull and push) and statistics, end to end', () => {
       const page2 = await statistics({ OrderBy: 'BrevityCode', OrderType: 'asc', NumPerPage: 1, Page: 2 });
       assert.deepEqual([page0, page1, page2].map((p) => p.body.Data.map((d: any) => d.BrevityCode)), [['CN'], ['HK'], []]);
       assert.deepEqual([page0, page1, page2].map((p) => p.body.Total), [2, 2, 2]);
-      assert.equal(page2.body.StatisticsData.Count, 6, 'totals cover every page');
+      assert.equal(page2.body.StatisticsData.SendCount, 6, 'totals cover every page');
     });
 
     test('filters: Domestic, BrevityCode, Purpose, dates', async () => {
@@ -414,7 +415,7 @@ describe('delivery reports (pull and push) and statistics, end to end', () => {
       const purpose1 = await statistics({ Purpose: 1 });
       assert.deepEqual(purpose1.body.Data.map((d: any) => [d.BrevityCode, d.Count, d.FailedCount]), [['CN', 3, 1]]);
       const yesterday = await statistics({ StartDate: shift(today(), -3), EndDate: shift(today(), -2) });
-      assert.deepEqual([yesterday.body.RetCode, yesterday.body.Data, yesterday.body.Total, yesterday.body.StatisticsData.Count], [0, [], 0, 0]);
+      assert.deepEqual([yesterday.body.RetCode, yesterday.body.Data, yesterday.body.Total, yesterday.body.StatisticsData.SendCount], [0, [], 0, 0]);
     });
 
     test('per template, and the UCloud dialect with string params', async () => {
@@ -434,14 +435,14 @@ describe('delivery reports (pull and push) and statistics, end to end', () => {
       assert.deepEqual(u.body.Data.map((d: any) => [d.TemplateId, d.BrevityCode, d.SendDate, d.Count, d.UnknownCount]), [[notification, 'HK', today(), 2, 1]]);
       const plain = await ucloudGet(server.url, creds, { Action: 'GetUSMSSendStatistics', StartDate: today(), EndDate: today(), Purpose: '2' });
       assert.equal(plain.body.RetCode, 0, plain.body.Message);
-      assert.equal(plain.body.StatisticsData.Count, 3);
+      assert.equal(plain.body.StatisticsData.SendCount, 3);
       assert.equal('TemplateId' in plain.body.Data[0], false);
     });
 
     test("another account sees only its own messages", async () => {
       const other = otherAccount.creds; // one message, sent by the pull test
       const r = await uspeedoPost(server.url, other, { Action: 'GetUSMSSendStatistics', AccountId: other.AccountId, StartDate: shift(today(), -1), EndDate: shift(today(), 1) });
-      assert.deepEqual([r.body.RetCode, r.body.Total, r.body.StatisticsData.Count], [0, 1, 1]);
+      assert.deepEqual([r.body.RetCode, r.body.Total, r.body.StatisticsData.SendCount], [0, 1, 1]);
     });
 
     test('bad dates and paging are refused with clear messages', async () => {

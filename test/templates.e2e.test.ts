@@ -48,7 +48,7 @@ describe('customer template and signature API, end to end', () => {
   const sendOne = (templateId: string, params: unknown[]) =>
     uspeedo({ Action: 'SendUSMSMessage', PhoneNumbers: ['13912345678'], TemplateId: templateId, TemplateParams: params, SenderId: 'usms' });
 
-  test('UCloud signed GET: create, then query one id; the answer is Data[] with the documented fields', async () => {
+  test('UCloud signed GET: create, then query one id; the answer is Data = that template, with the documented fields', async () => {
     const c = await ucloud({ Action: 'CreateUSMSTemplate', Purpose: '1', TemplateName: '验证码模板01', Template: '您的验证码为{1}，请在{2}分钟内使用。', Remark: 'login codes', Instruction: '{1} six digits, {2} minutes' });
     assert.deepEqual(Object.keys(c), ['RetCode', 'Action', 'Message', 'TemplateId']);
     assert.equal(c.RetCode, 0);
@@ -58,8 +58,9 @@ describe('customer template and signature API, end to end', () => {
     const q = await ucloud({ Action: 'QueryUSMSTemplate', TemplateId: c.TemplateId });
     assert.equal(q.RetCode, 0);
     assert.equal(q.Action, 'QueryUSMSTemplateResponse');
-    assert.equal(q.Data.length, 1);
-    const t = q.Data[0];
+    // The UCloud SDKs send one TemplateId and read Data as one OutTemplate object.
+    assert.ok(!Array.isArray(q.Data));
+    const t = q.Data;
     assert.deepEqual(Object.keys(t), OUT_TEMPLATE_KEYS);
     assert.deepEqual({ ...t, CreateTime: 0 }, {
       TemplateId: c.TemplateId, Purpose: 1, TemplateName: '验证码模板01', Template: '您的验证码为{1}，请在{2}分钟内使用。', Status: 1,

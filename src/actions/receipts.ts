@@ -41,7 +41,7 @@ export async function receiptData(ctx: ActionContext, sessionNos: string[]) {
     const status = r.status as MessageStatus;
     const item: Record<string, unknown> = {
       Phone: r.phone,
-      CostCount: r.segments,
+      CostCount: Number(r.segments),
       ReceiptResult: receiptResultFor(status, ctx.dialect),
       ReceiptCode: r.receipt_code ?? '',
       ReceiptDesc: r.receipt_desc ?? PENDING_DESC[status] ?? '',

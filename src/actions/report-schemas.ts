@@ -35,7 +35,11 @@ const statisticsFilters = {
   Domestic: Type.Optional(int('1 mainland China only, 0 the rest', 0, 1)),
   Purpose: Type.Optional(int('only templates of this purpose', 1, 3)),
   BrevityCode: Type.Optional(
-    Type.String({ description: 'only this country (ISO code such as CN)', pattern: '^[A-Za-z]{2}$', [EXPECTED]: 'a two-letter ISO country code such as CN' }),
+    Type.String({
+      description: 'only this country (ISO code such as CN), or these countries joined by "-" (CN-ID)',
+      pattern: '^[A-Za-z]{2}(-[A-Za-z]{2})*$',
+      [EXPECTED]: 'a two-letter ISO country code such as CN, or several joined by "-" such as CN-ID',
+    }),
   ),
   OrderType: Type.Optional(Type.String({ description: 'asc or desc (default), any case', pattern: '^([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$', [EXPECTED]: 'asc or desc' })),
   Page: Type.Optional(int('page number from 0', 0, 1_000_000)),
@@ -57,13 +61,30 @@ const counts = {
 };
 const row = { BrevityCode: Type.String(), SendDate: Type.String({ description: 'YYYY-MM-DD (UTC)' }), ...counts };
 
+/** The totals: named as the UCloud SDKs' StatisticsData model, not as the rows. */
+const totals = Type.Object(
+  {
+    SendCount: Type.Integer({ description: 'messages' }),
+    SendCostCount: Type.Integer({ description: 'segments' }),
+    SuccessCount: Type.Integer(),
+    SuccessCostCount: Type.Integer(),
+    FailCount: Type.Integer(),
+    FailCostCount: Type.Integer(),
+    SubmitFailCount: Type.Integer(),
+    SubmitFailCostCount: Type.Integer(),
+    UnknownCount: Type.Integer(),
+    UnknownCostCount: Type.Integer(),
+  },
+  { description: 'totals over all rows, not only this page' },
+);
+
 export const sendStatisticsParams = Type.Object({
   ...statisticsFilters,
   OrderBy: Type.Optional(oneOf('default SendDate', ['SendDate', 'BrevityCode'])),
 });
 export const sendStatisticsAnswer = actionAnswer('GetUSMSSendStatistics', {
   Data: Type.Optional(Type.Array(Type.Object(row))),
-  StatisticsData: Type.Optional(Type.Object(counts, { description: 'totals over all rows, not only this page' })),
+  StatisticsData: Type.Optional(totals),
   Total: Type.Optional(Type.Integer({ description: 'rows in all pages' })),
 });
 
@@ -74,7 +95,7 @@ export const templateStatisticsParams = Type.Object({
 });
 export const templateStatisticsAnswer = actionAnswer('GetUSMSTemplateSendStatistics', {
   Data: Type.Optional(Type.Array(Type.Object({ TemplateId: Type.String(), ...row }))),
-  StatisticsData: Type.Optional(Type.Object(counts)),
+  StatisticsData: Type.Optional(totals),
   Total: Type.Optional(Type.Integer()),
 });
 

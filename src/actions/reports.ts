@@ -21,11 +21,11 @@ export async function pullReportAction(ctx: ActionContext, params: Record<string
     const item: Record<string, unknown> = {
       SessionNo: r.session_no,
       Phone: r.phone,
-      CostCount: r.segments,
+      CostCount: Number(r.segments),
       ReceiptResult: receiptResultFor(r.status, ctx.dialect),
       ReceiptCode: r.receipt_code,
       ReceiptDesc: r.receipt_desc,
-      ReceiptTime: Math.floor(r.receipt_at / 1000),
+      ReceiptTime: Math.floor(Number(r.receipt_at) / 1000),
       UserId: r.user_id,
     };
     if (uspeedo) {

@@ -23,22 +23,37 @@ export async function sendBatchAction(ctx: ActionContext, params: Record<string,
   };
 }
 
-/** FailContent: one entry per task group with refused targets (seed 000 BatchInfo / FailPhoneDetail). */
+/**
+ * A value echoed back as text. The SDKs' models type every echoed field as a string (TemplateParams as
+ * a list of strings): the Go SDKs cannot decode a number there, and callers send numbers (seed 003).
+ */
+export function asText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** TemplateParams echoed back: a list of strings, whatever was sent. */
+export function paramsAsText(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(asText) : [];
+}
+
+/** FailContent: one entry per task group with refused targets (seed 000 BatchInfo / FailPhoneDetail), every field text. */
 export function toFailContent(outcome: BatchOutcome): Array<Record<string, unknown>> {
   const byGroup = new Map<number, Record<string, unknown>>();
   for (const f of outcome.failed) {
     let entry = byGroup.get(f.group);
     if (!entry) {
       const g = outcome.groups[f.group]!;
-      entry = { TemplateId: g.templateId ?? '', [g.senderField]: g.sender ?? '', Target: [] };
+      entry = { TemplateId: asText(g.templateId), [g.senderField]: asText(g.sender), Target: [] };
       if (f.groupLevel) entry.FailureDetails = f.reason;
       byGroup.set(f.group, entry);
     }
     if (Object.keys(f.target).length === 0) continue;
     const t = f.target;
-    const item: Record<string, unknown> = { TemplateParams: Array.isArray(t.TemplateParams) ? t.TemplateParams : [], Phone: t.Phone ?? '' };
-    if (t.ExtendCode !== undefined) item.ExtendCode = t.ExtendCode;
-    if (t.UserId !== undefined) item.UserId = t.UserId;
+    const item: Record<string, unknown> = { TemplateParams: paramsAsText(t.TemplateParams), Phone: asText(t.Phone) };
+    if (t.ExtendCode !== undefined) item.ExtendCode = asText(t.ExtendCode);
+    if (t.UserId !== undefined) item.UserId = asText(t.UserId);
     if (!f.groupLevel) item.FailureDetails = f.reason;
     (entry.Target as unknown[]).push(item);
   }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { RetCode } from '../sms/errors.ts';
+import { MAX_USER_ID_CHARS } from '../sms/validate.ts';
 import { PER_ITEM, RETCODE, actionAnswer, id, requiredText, text } from './schema-kit.ts';
 
 /*
@@ -10,7 +11,7 @@ import { PER_ITEM, RETCODE, actionAnswer, id, requiredText, text } from './schem
 const sender = (dialect: string) => text(`sender name shown on the handset (${dialect} wording); the account's default when omitted in SendUSMSMessage`, 64);
 const templateParams = Type.Array(Type.String(), { description: 'values for the template placeholders {1}, {2}, ... in order' });
 // UserId's length and characters are checked with the target (sms/validate.ts), which names the rule broken.
-const userId = Type.String({ description: 'your own id for this message, echoed in receipts: at most 32 letters, digits, spaces and _-.:@#/+=,' });
+const userId = Type.String({ description: `your own id for this message, echoed in receipts as given: at most ${MAX_USER_ID_CHARS} letters, digits, spaces and _-.:@#/+=, (no quotes, control characters or emoji)` });
 const extendCode = Type.String({ description: 'extension appended to the sender number: 1 to 12 digits' });
 
 export const Target = Type.Object(

@@ -1,7 +1,7 @@
 import { RetCode, UsmsError, invalidParameter, missingParameter } from '../sms/errors.ts';
 import { createSender, deleteSenders, findSender, senderNameProblem, updateSender, type Sender, type SenderPatch } from '../store/senders.ts';
 import { TemplateStatus } from '../store/templates.ts';
-import type { ActionAnswer, ActionContext } from './context.ts';
+import type { ActionAnswer, ActionContext, Dialect } from './context.ts';
 import { boolParam, idListParam, intParam, stringParam } from './templates.ts';
 
 /*
@@ -17,8 +17,11 @@ export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 type SenderField = 'SigContent' | 'SenderId';
 
-function senderFieldOf(params: Record<string, unknown>): SenderField {
-  return params.SigContent === undefined && params.SenderId !== undefined ? 'SenderId' : 'SigContent';
+/** The word the request used; when it used neither (a query by SigId), the dialect's own word. */
+function senderFieldOf(params: Record<string, unknown>, dialect?: Dialect): SenderField {
+  if (params.SigContent !== undefined) return 'SigContent';
+  if (params.SenderId !== undefined) return 'SenderId';
+  return dialect === undefined || dialect === 'ucloud' ? 'SigContent' : 'SenderId';
 }
 
 function sigContent(params: Record<string, unknown>, field: SenderField, required: boolean): string | undefined {
@@ -84,8 +87,7 @@ export function parseSignatureChanges(params: Record<string, unknown>, field: Se
 }
 
 /** CreateUSMSSignature's params, checked: SigContent (or SenderId) is required, the rest defaults to 0 / empty. */
-export function parseNewSignature(params: Record<string, unknown>): SignatureFields {
-  const field = senderFieldOf(params);
+export function parseNewSignature(params: Record<string, unknown>, field: SenderField = senderFieldOf(params)): SignatureFields {
   const name = sigContent(params, field, true)!;
   const c = parseSignatureChanges(params, field);
   return {
@@ -142,8 +144,8 @@ async function refuseDuplicate(ctx: ActionContext, field: SenderField, name: str
 
 /** CreateUSMSSignature -> SigId (and SigContent/SenderId as sent). Starts under review (1). */
 export async function createSignatureAction(ctx: ActionContext, params: Record<string, unknown>): Promise<ActionAnswer> {
-  const field = senderFieldOf(params);
-  const f = parseNewSignature(params);
+  const field = senderFieldOf(params, ctx.dialect);
+  const f = parseNewSignature(params, field);
   await refuseDuplicate(ctx, field, f.name);
   const id = await createSender(ctx.services.db, {
     accountId: ctx.caller.accountId,
@@ -162,7 +164,7 @@ export async function createSignatureAction(ctx: ActionContext, params: Record<s
 
 /** QueryUSMSSignature: `SigId` or `SigContent`/`SenderId` (both must match when both are given) -> `Data` = one OutSignature. */
 export async function querySignatureAction(ctx: ActionContext, params: Record<string, unknown>): Promise<ActionAnswer> {
-  const field = senderFieldOf(params);
+  const field = senderFieldOf(params, ctx.dialect);
   const id = stringParam(params, 'SigId', { max: 64 }) || undefined;
   const name = stringParam(params, field, { max: 64 }) || undefined;
   if (!id && !name) throw missingParameter('SigId');
@@ -174,7 +176,7 @@ export async function querySignatureAction(ctx: ActionContext, params: Record<st
 /** UpdateUSMSSignature: only while not approved; any change goes back to review. */
 export async function updateSignatureAction(ctx: ActionContext, params: Record<string, unknown>): Promise<ActionAnswer> {
   const id = stringParam(params, 'SigId', { max: 64, required: true })!;
-  const field = senderFieldOf(params);
+  const field = senderFieldOf(params, ctx.dialect);
   const changes = parseSignatureChanges(params, field);
   if (Object.keys(changes).length === 0) {
     throw new UsmsError(RetCode.MissingParameter, `Missing parameter [${field}]: give the new ${field} or another field to change (SigType, SigPurpose, CertificateType, Description, File)`);

@@ -34,19 +34,24 @@ async function statistics(ctx: ActionContext, params: Record<string, unknown>, b
   const orderBy = choice(params.OrderBy, 'OrderBy', byTemplate ? ['SendDate', 'BrevityCode', 'TemplateId'] : ['SendDate', 'BrevityCode'], 'SendDate');
   const orderType = choice(typeof params.OrderType === 'string' ? params.OrderType.toLowerCase() : params.OrderType, 'OrderType', ['asc', 'desc'], 'desc');
   const brevityCode = optionalString(params.BrevityCode, 'BrevityCode');
-  if (brevityCode !== undefined && !/^[A-Za-z]{2}$/.test(brevityCode)) throw invalidParameter('BrevityCode', 'must be a two-letter ISO country code such as CN');
+  if (brevityCode !== undefined && !/^[A-Za-z]{2}(-[A-Za-z]{2})*$/.test(brevityCode)) {
+    throw invalidParameter('BrevityCode', 'must be a two-letter ISO country code such as CN, or several joined by "-" such as CN-ID');
+  }
+  // Several countries (UCloud documents "CN-ID"): all are read, then the groups are filtered here.
+  const countries = brevityCode === undefined ? undefined : new Set(brevityCode.toUpperCase().split('-'));
   const templateIds = byTemplate ? templateIdList(params.TemplateId) : undefined;
 
-  const groups = await sendStatistics(ctx.services.db, {
+  const read = await sendStatistics(ctx.services.db, {
     accountId: ctx.caller.accountId,
     from,
     to: to + DAY_MS,
     domestic,
-    brevityCode: brevityCode?.toUpperCase(),
+    brevityCode: countries?.size === 1 ? [...countries][0] : undefined,
     purpose,
     templateIds,
     byTemplate,
   });
+  const groups = countries && countries.size > 1 ? read.filter((g) => countries.has(g.region)) : read;
 
   // Groups are few (days x countries x templates in a bounded range): order and page them here, so
   // the order is the same on every database (no collation differences).
@@ -77,13 +82,14 @@ async function statistics(ctx: ActionContext, params: Record<string, unknown>, b
         SendDate: new Date(g.day * DAY_MS).toISOString().slice(0, 10),
         ...counts(g),
       })),
-      StatisticsData: counts(total),
+      StatisticsData: totals(total),
       Total: groups.length,
     },
   };
 }
 
-function counts(g: Pick<StatsGroup, 'count' | 'cost' | 'success' | 'successCost' | 'failed' | 'failedCost' | 'submitFailed' | 'submitFailedCost'>) {
+/** The counts of one per-day row (the UCloud SDKs' StatisticsDataInfo names). */
+function counts(g: Counts) {
   return {
     Count: g.count,
     CostCount: g.cost,
@@ -97,6 +103,27 @@ function counts(g: Pick<StatsGroup, 'count' | 'cost' | 'success' | 'successCost'
     UnknownCostCount: g.cost - g.successCost - g.failedCost - g.submitFailedCost,
     // Percent of the messages (not segments) delivered, two decimals.
     SuccessRate: g.count === 0 ? 0 : Math.round((g.success / g.count) * 10_000) / 100,
+  };
+}
+
+type Counts = Pick<StatsGroup, 'count' | 'cost' | 'success' | 'successCost' | 'failed' | 'failedCost' | 'submitFailed' | 'submitFailedCost'>;
+
+/**
+ * The totals over every row, named as the UCloud SDKs' StatisticsData model names them (Send*, Fail*,
+ * SubmitFail*), which differ from the per-day rows' names (Count, Failed*, SubmitFailed*).
+ */
+function totals(t: Counts) {
+  return {
+    SendCount: t.count,
+    SendCostCount: t.cost,
+    SuccessCount: t.success,
+    SuccessCostCount: t.successCost,
+    FailCount: t.failed,
+    FailCostCount: t.failedCost,
+    SubmitFailCount: t.submitFailed,
+    SubmitFailCostCount: t.submitFailedCost,
+    UnknownCount: t.count - t.success - t.failed - t.submitFailed,
+    UnknownCostCount: t.cost - t.successCost - t.failedCost - t.submitFailedCost,
   };
 }
 

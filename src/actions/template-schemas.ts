@@ -47,7 +47,12 @@ export const queryTemplateParams = Type.Object({
   NumPerPage: Type.Optional(int('templates per page (default 100)', 1, 1000)),
 });
 export const queryTemplateAnswer = actionAnswer('QueryUSMSTemplate', {
-  Data: Type.Optional(Type.Array(OutTemplate, { description: 'the caller\'s templates among the ids asked for' })),
+  Data: Type.Optional(
+    Type.Union([
+      Type.Array(OutTemplate, { description: 'the caller\'s templates among the ids asked for' }),
+      Type.Object(OutTemplate.properties, { description: 'UCloud dialect with one plain TemplateId (as the UCloud SDKs send it): that template; 18017 when it does not exist' }),
+    ]),
+  ),
   Total: Type.Optional(Type.Integer({ description: 'all of the account\'s templates, when paging' })),
 });
 

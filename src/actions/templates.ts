@@ -243,12 +243,21 @@ export async function createTemplateAction(ctx: ActionContext, params: Record<st
  * QueryUSMSTemplate: `TemplateId` as one id or a list -> `Data[]` with the caller's templates among them
  * (unknown ids and other accounts' ids are left out). Without TemplateId: all of the account's templates,
  * newest first, paged by `Page` (0-based) and `NumPerPage` (default 100, at most 1000), with `Total`.
+ *
+ * The UCloud dialect with one plain `TemplateId` (what the UCloud SDKs send) answers `Data` as that one
+ * template object, as those SDKs read it. An unknown id (or another account's) is then 18017, not an empty
+ * object: the Python SDK converts every OutTemplate field of a success and fails on missing ones, while
+ * a non-zero RetCode reaches the caller as the SDK's ordinary API error.
  */
 export async function queryTemplateAction(ctx: ActionContext, params: Record<string, unknown>): Promise<ActionAnswer> {
   const ids = idListParam(params, 'TemplateId');
   const { db } = ctx.services;
   if (ids.length > 0) {
     const found = await getTemplates(db, ctx.caller.accountId, ids);
+    if (ctx.dialect === 'ucloud' && !Array.isArray(params.TemplateId)) {
+      if (!found[0]) throw unknownTemplates(ids);
+      return { fields: { Data: outTemplate(found[0]) } };
+    }
     return { fields: { Data: found.map(outTemplate) } };
   }
   const page = intParam(params, 'Page', { min: 0, max: 1_000_000 }) ?? 0;

@@ -1,6 +1,7 @@
 import type { ActionAnswer, ActionContext } from '../../actions/context.ts';
 import { actions } from '../../actions/registry.ts';
 import { RetCode, UsmsError, toRestV1Code } from '../../sms/errors.ts';
+import { assertOwnScope } from './scope.ts';
 
 /*
  * REST v1 templates: `/api/v1/usms/USMSTemplate` with POST (create, JSON body), GET (query, query string),
@@ -11,10 +12,19 @@ import { RetCode, UsmsError, toRestV1Code } from '../../sms/errors.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function jsonBody(body: unknown): Record<string, unknown> {
+/** The JSON body; one naming another account or project (AccountId / ProjectId) is refused (215392). */
+function jsonBody(ctx: ActionContext, body: unknown): Record<string, unknown> {
   if (body === undefined || body === null) return {};
   if (!isObject(body)) throw new UsmsError(RetCode.RestParameterError, 'body must be a JSON object');
+  assertOwnScope(body, ctx.caller);
   return body;
+}
+
+/** The query string, checked the same way. */
+function queryOf(ctx: ActionContext, query: unknown): Record<string, unknown> {
+  const q = isObject(query) ? query : {};
+  assertOwnScope(q, ctx.caller);
+  return q;
 }
 
 function restAnswer(answer: ActionAnswer): Record<string, unknown> {
@@ -38,12 +48,12 @@ function queryIds(query: Record<string, unknown>, names: string[]): string[] | u
 
 /** POST /api/v1/usms/USMSTemplate -> `{RetCode, Message, TemplateId}` */
 export async function restCreateTemplate(ctx: ActionContext, body: unknown) {
-  return restAnswer(await actions.CreateUSMSTemplate!(ctx, jsonBody(body)));
+  return restAnswer(await actions.CreateUSMSTemplate!(ctx, jsonBody(ctx, body)));
 }
 
 /** GET /api/v1/usms/USMSTemplate?TemplateId=A&TemplateId=B -> `{RetCode, Message, Data[]}`; without ids, all of them, paged. */
 export async function restQueryTemplates(ctx: ActionContext, query: unknown) {
-  const q = isObject(query) ? query : {};
+  const q = queryOf(ctx, query);
   const params: Record<string, unknown> = { Page: q.Page, NumPerPage: q.NumPerPage };
   const ids = queryIds(q, ['TemplateId', 'id']);
   if (ids) params.TemplateId = ids;
@@ -52,13 +62,14 @@ export async function restQueryTemplates(ctx: ActionContext, query: unknown) {
 
 /** PUT /api/v1/usms/USMSTemplate with `{TemplateId, Template?, TemplateName?, ...}` -> `{RetCode, Message}` */
 export async function restUpdateTemplate(ctx: ActionContext, body: unknown) {
-  return restAnswer(await actions.UpdateUSMSTemplate!(ctx, jsonBody(body)));
+  return restAnswer(await actions.UpdateUSMSTemplate!(ctx, jsonBody(ctx, body)));
 }
 
 /** DELETE /api/v1/usms/USMSTemplate?TemplateIds=A&TemplateIds=B (a JSON body `{TemplateIds: [...]}` works too) -> `{RetCode, Message}` */
 export async function restDeleteTemplates(ctx: ActionContext, query: unknown, body: unknown) {
-  const q = isObject(query) ? query : {};
+  const q = queryOf(ctx, query);
+  if (isObject(body)) assertOwnScope(body, ctx.caller);
   const ids = queryIds(q, ['TemplateIds', 'TemplateId', 'id']);
-  const params = ids ? { TemplateIds: ids } : jsonBody(body);
+  const params = ids ? { TemplateIds: ids } : jsonBody(ctx, body);
   return restAnswer(await actions.DeleteUSMSTemplate!(ctx, params));
 }

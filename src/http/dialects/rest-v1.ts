@@ -4,11 +4,13 @@ import { paramsChecker } from '../../actions/params-check.ts';
 import { receiptData } from '../../actions/receipts.ts';
 import { restReceiptQuery } from '../../actions/report-schemas.ts';
 import { restSendBatchBody } from '../../actions/send-schemas.ts';
+import { asText, paramsAsText } from '../../actions/send-actions.ts';
 import { sendBatch } from '../../actions/send.ts';
 import { RetCode, UsmsError } from '../../sms/errors.ts';
 import { admit, callerOf } from '../dispatch.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { taskListFromJson } from './params.ts';
+import { assertOwnScope } from './scope.ts';
 
 /** HTTP Basic `ACCESSKEY_ID:ACCESSKEY_SECRET`, the secret compared in constant time. */
 export async function restCaller(services: Services, limiter: RateLimiter, authorization: string | undefined) {
@@ -33,9 +35,13 @@ function sameSecret(expected: string, given: string): boolean {
 const checkSendBatchBody = paramsChecker(restSendBatchBody);
 const checkReceiptQuery = paramsChecker(restReceiptQuery);
 
-/** POST /api/v1/usms/SendBatchUSMSMessage (seed 002): one SessionNo per task group with accepted messages. */
+/**
+ * POST /api/v1/usms/SendBatchUSMSMessage (seed 002): one SessionNo per task group with accepted messages.
+ * An `AccountId` or `ProjectId` in the body that is not the key's is refused (215392).
+ */
 export async function restSendBatch(ctx: ActionContext, body: unknown) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UsmsError(RetCode.RestParameterError, 'body must be a JSON object');
+  assertOwnScope(body as Record<string, unknown>, ctx.caller);
   const { TaskContent } = checkSendBatchBody(body as Record<string, unknown>);
   const outcome = await sendBatch(ctx, taskListFromJson(TaskContent), {
     action: 'SendBatchUSMSMessage',
@@ -45,11 +51,7 @@ export async function restSendBatch(ctx: ActionContext, body: unknown) {
   });
   const failedTargetPhones = outcome.failed
     .filter((f) => Object.keys(f.target).length > 0)
-    .map((f) => ({
-      Phone: f.target.Phone ?? '',
-      TemplateParams: Array.isArray(f.target.TemplateParams) ? f.target.TemplateParams : [],
-      FailureReason: f.reason,
-    }));
+    .map((f) => ({ Phone: asText(f.target.Phone), TemplateParams: paramsAsText(f.target.TemplateParams), FailureReason: f.reason }));
   if (outcome.successCount === 0) {
     const reasons = new Set(outcome.failed.map((f) => f.reason));
     const message = reasons.size === 1 ? outcome.failed[0]!.reason : `all ${outcome.failed.length} messages failed, see FailedTargetPhones`;

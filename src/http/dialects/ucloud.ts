@@ -6,10 +6,12 @@ import { admit, callerOf, runAction, type Answer } from '../dispatch.ts';
 import { claimsKey, requestHash, type IdempotencyGuard } from '../idempotency.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { decodeTaskContent, unflatten } from './params.ts';
+import { assertOwnScope } from './scope.ts';
 
 /**
  * The UCloud-style signed dialect (seed 000): params in the query string, a form body or a flat JSON body;
  * `PublicKey` + `Signature` (SHA1 over every param but Signature, then the secret) + `ProjectId`.
+ * A `ProjectId` or `AccountId` that is not the key's is 290.
  */
 export async function ucloudRequest(
   services: Services,
@@ -28,20 +30,36 @@ export async function ucloudRequest(
   }
   const key = await services.lookups.key(publicKey);
   if (!key) throw new UsmsError(RetCode.AccountNotFound, 'no active key with this PublicKey');
-  if (!signatureMatches(sign(raw, key.secret), signature)) throw new UsmsError(RetCode.SignatureInvalid, 'Signature verification failed');
-  if (raw.ProjectId !== undefined && raw.ProjectId !== '' && raw.ProjectId !== key.projectId) {
-    throw new UsmsError(RetCode.ProjectNotAuthorised, `project ${String(raw.ProjectId)} is not authorised for this key`);
-  }
+  const verified = verifiedParams(raw, key.secret, signature);
+  assertOwnScope(verified, key);
   admit(key, limiter);
-  const params = unflatten(raw);
+  const params = unflatten(verified);
   if (action === 'SendBatchUSMSMessage') params.TaskContent = decodeTaskContent(params.TaskContent);
   if (idempotencyKey === undefined || !guard) return runAction(services, 'ucloud', action, callerOf(key), params, reqUuid);
-  const { Signature: _signature, ...signed } = raw;
+  const { Signature: _signature, ...signed } = verified;
   return guard.run(
     { publicKey: key.publicKey, accountId: key.accountId, kind: 'header', key: idempotencyKey, hash: requestHash('ucloud', signed), lookup: true, claim: claimsKey(action) },
     (svc) => runAction(svc, 'ucloud', action, callerOf(key), params, reqUuid),
     (err) => ({ RetCode: err.retCode, Message: err.message }),
   );
+}
+
+/**
+ * The params the signature was made over, or 171. Seed 000 shows the base64 `TaskContent` put into the
+ * URL unescaped, so a client following it sends each `+` of the base64 as a literal `+`, which URL
+ * decoding turns into a space: the client signed the `+`, the server received a space. When the
+ * signature does not match as received and TaskContent holds a space, it is checked once more with
+ * those spaces read as `+` (base64 never contains a space); if that matches, those are the params.
+ * Both checks compare in constant time.
+ */
+function verifiedParams(raw: Record<string, unknown>, secret: string, signature: unknown): Record<string, unknown> {
+  if (signatureMatches(sign(raw, secret), signature)) return raw;
+  const taskContent = raw.TaskContent;
+  if (typeof taskContent === 'string' && taskContent.includes(' ')) {
+    const asSigned = { ...raw, TaskContent: taskContent.replace(/ /g, '+') };
+    if (signatureMatches(sign(asSigned, secret), signature)) return asSigned;
+  }
+  throw new UsmsError(RetCode.SignatureInvalid, 'Signature verification failed');
 }
 
 /** Query string and body merged (body wins); a JSON body must be a flat object. */

@@ -6,6 +6,7 @@ import { claimsKey, requestHash, type IdempotencyGuard } from '../idempotency.ts
 import type { NonceCache } from '../nonces.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { taskListFromJson } from './params.ts';
+import { assertOwnScope } from './scope.ts';
 
 export interface UspeedoHeaders {
   keyId: string;
@@ -19,7 +20,8 @@ export interface UspeedoHeaders {
 /**
  * The uSpeedo action dialect (seeds 001, 003): JSON body with `Action` and `AccountId`; headers
  * X-Access-Key-Id, X-Signature (SHA1 over the body by the signing rule), X-Timestamp (within the skew)
- * and X-Nonce. A nonce seen again with the same body is a retry, answered with the first answer (the
+ * and X-Nonce. An `AccountId` or `ProjectId` in the body that is not the key's is 290. A nonce seen
+ * again with the same body is a retry, answered with the first answer (the
  * SDKs resend); with another body it is a replay (171), see http/idempotency.ts. The PHP SDK leaves
  * PublicKey/Signature in the body: they are stripped before verifying.
  */
@@ -50,9 +52,7 @@ export async function uspeedoRequest(
   if (!signatureMatches(sign(signed, key.secret), h.signature)) throw new UsmsError(RetCode.SignatureInvalid, 'Signature verification failed');
   const freshNonce = nonces.firstUse(key.publicKey, h.nonce);
   if (!freshNonce && !guard) throw new UsmsError(RetCode.SignatureInvalid, 'X-Nonce was already used: replayed request refused');
-  if (signed.AccountId !== undefined && String(signed.AccountId) !== String(key.accountId)) {
-    throw new UsmsError(RetCode.ProjectNotAuthorised, `AccountId ${String(signed.AccountId)} is not authorised for this key`);
-  }
+  assertOwnScope(signed, key);
   admit(key, limiter);
   const hash = guard ? requestHash(`uspeedo ${action}`, signed) : '';
   if (action === 'SendBatchUSMSMessage') signed.TaskContent = taskListFromJson(signed.TaskContent);
