@@ -124,6 +124,7 @@ describe('SDK end to end', () => {
         assert.equal(created.RetCode, 0);
         const id = created.TemplateId;
         const q = await c.queryUSMSTemplate({ TemplateId: [id] });
+        assert.ok(Array.isArray(q.Data));
         assert.equal(q.Data.length, 1);
         assert.equal(q.Data[0]!.Template, 'Parcel {1} arrives today');
         assert.equal(q.Data[0]!.Status, 1);

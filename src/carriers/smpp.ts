@@ -46,6 +46,9 @@ const RECEIPT_TEXT: Record<string, string> = {
 
 type Failure = Extract<SubmitResult, { ok: false }>;
 
+/** enquire_link after a response timeout: unanswered this long (at most the response timeout), the bind is dropped and rebound. */
+const PROBE_TIMEOUT_MS = 5_000;
+
 
 /**
  * A carrier reached over SMPP 3.4 with our own stack (smpp/session.ts): one transceiver bind, or
@@ -91,6 +94,7 @@ export class SmppCarrier implements StreamingCarrier {
     this.onReceipts = onReceipts;
     this.startedAt = Date.now();
     const c = this.config;
+    const responseTimeoutMs = Math.min(c.responseTimeoutMs, this.o.maxResponseTimeoutMs);
     const base: SessionOptions = {
       host: c.host,
       port: c.port,
@@ -100,7 +104,9 @@ export class SmppCarrier implements StreamingCarrier {
       systemType: c.systemType,
       windowSize: c.window,
       rate: c.throughput,
-      responseTimeoutMs: Math.min(c.responseTimeoutMs, this.o.maxResponseTimeoutMs),
+      responseTimeoutMs,
+      // After a response timeout: how long enquire_link may take before the link is taken for dead.
+      probeTimeoutMs: Math.min(PROBE_TIMEOUT_MS, responseTimeoutMs),
       queueTimeoutMs: this.o.queueTimeoutMs,
       enquireLinkMs: c.enquireLinkMs,
       ...this.o.session,
@@ -130,6 +136,7 @@ export class SmppCarrier implements StreamingCarrier {
       this.counters.reconnects++;
       this.lastError = e.error.message;
     });
+    s.on('probing', (e: { after: string; timeoutMs: number }) => log.warn(e, 'SMPP response timed out: writing paused, probing the link'));
     s.on('throttled', (e: { status: number; rate: number }) => log.warn(e, 'carrier throttled us; rate lowered'));
     s.on('protocolError', (err: Error) => log.warn({ err: err.message }, 'SMPP protocol error'));
     // The deliver_sm_resp goes out once this settles: receipts and replies are stored first.
@@ -140,9 +147,12 @@ export class SmppCarrier implements StreamingCarrier {
 
   // ---- submitting --------------------------------------------------------------------------------
 
-  /** Claim only while the transmitting bind is up: an outage must not burn the messages' attempts. */
+  /**
+   * Claim only while the transmitting bind is up and writing (not probing a link that left a submit
+   * unanswered): an outage must not burn the messages' attempts, nor a stalled SMSC swallow more of them.
+   */
   ready(): boolean {
-    return this.tx?.state === 'bound';
+    return this.tx?.sending ?? false;
   }
 
   async submit(messages: OutboundMessage[]): Promise<SubmitResult[]> {

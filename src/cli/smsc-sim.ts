@@ -45,11 +45,12 @@ export function registerSmscSim(program: Command): void {
     .option('--throttle-every <n>', 'answer every Nth submit_sm with ESME_RTHROTTLED', num('--throttle-every'))
     .option('--response-delay-ms <ms>', 'delay before answering each submit_sm', num('--response-delay-ms'), 0)
     .option('--disconnect-after <n>', 'drop a connection, unanswered, at its Nth submit_sm', num('--disconnect-after'))
+    .option('--stall-after <n>', 'at the Nth submit_sm, stop answering that connection (it stays open and reads); new connections are served', num('--stall-after'))
     .option('--json', 'print the listening address as one JSON line')
     .action(async (o: {
       port: number; host: string; systemId?: string; password?: string; maxBinds?: number; receiptDelayMs: number; receipts: boolean;
       receiptTlvs?: boolean; receiptFirst?: boolean; outcome: string; idFormat: string; throttleEvery?: number; responseDelayMs: number;
-      disconnectAfter?: number; json?: boolean;
+      disconnectAfter?: number; stallAfter?: number; json?: boolean;
     }) => {
       if (o.idFormat !== 'decimal' && o.idFormat !== 'hex') throw new Error('--id-format must be decimal or hex');
       const rules = parseOutcomeRules(o.outcome);
@@ -71,6 +72,7 @@ export function registerSmscSim(program: Command): void {
         throttleEvery: o.throttleEvery,
         responseDelayMs: o.responseDelayMs,
         disconnectAfter: o.disconnectAfter,
+        stallAfter: o.stallAfter,
       });
       printResult({ host: sim.host, port: sim.port }, Boolean(o.json));
       const stop = () => {

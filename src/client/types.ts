@@ -151,7 +151,8 @@ export interface TemplateInfo {
 }
 
 export interface QueryUSMSTemplateResponse extends UsmsResponse {
-  Data: TemplateInfo[];
+  /** One object when the UCloud dialect asked for one plain TemplateId (as the UCloud SDKs read it); else a list. */
+  Data: TemplateInfo | TemplateInfo[];
   Total?: number;
 }
 
@@ -235,9 +236,23 @@ export interface SendStatistics {
   SuccessRate: number;
 }
 
+/** The totals over every row, in the UCloud SDK's names (which differ from the rows'). */
+export interface SendStatisticsTotals {
+  SendCount: number;
+  SendCostCount: number;
+  SuccessCount: number;
+  SuccessCostCount: number;
+  FailCount: number;
+  FailCostCount: number;
+  SubmitFailCount: number;
+  SubmitFailCostCount: number;
+  UnknownCount: number;
+  UnknownCostCount: number;
+}
+
 export interface GetUSMSSendStatisticsResponse extends UsmsResponse {
   Data: SendStatistics[];
-  StatisticsData: Partial<SendStatistics>;
+  StatisticsData: SendStatisticsTotals;
   Total: number;
 }
 
@@ -247,6 +262,6 @@ export interface GetUSMSTemplateSendStatisticsParams extends GetUSMSSendStatisti
 
 export interface GetUSMSTemplateSendStatisticsResponse extends UsmsResponse {
   Data: Array<SendStatistics & { TemplateId: string }>;
-  StatisticsData: Partial<SendStatistics>;
+  StatisticsData: SendStatisticsTotals;
   Total: number;
 }

@@ -30,6 +30,11 @@ export interface SessionOptions {
   windowSize?: number;
   /** Per-PDU response timeout, counted from the write. Default 10 000. */
   responseTimeoutMs?: number;
+  /**
+   * After a response timeout the bind stops writing and sends enquire_link at once; unanswered within this
+   * long, the link is taken for dead: the connection is dropped and rebound. Default 5 000.
+   */
+  probeTimeoutMs?: number;
   /** How long a request may wait for a bind or window space before failing unwritten. Default 60 000. */
   queueTimeoutMs?: number;
   /** Messages per second cap for this bind; 0 = unlimited (default). */
@@ -74,7 +79,8 @@ const MAX_SEQUENCE = 0x7fffffff;
  * Events: 'bound' (bind resp), 'disconnected' (Error), 'reconnecting' ({ attempt, delayMs }),
  * 'deliver_sm' / 'data_sm' (pdu; a listener may return a promise: the response is sent once all
  * listeners settle, ESME_RX_T_APPN if one failed so the SMSC redelivers), 'throttled'
- * ({ status, rate }), 'protocolError' (PduError). Never emits 'error'.
+ * ({ status, rate }), 'probing' ({ after, timeoutMs }: a response timed out, the link is being checked),
+ * 'protocolError' (PduError). Never emits 'error'.
  */
 export class Session extends EventEmitter {
   private readonly o: Required<Omit<SessionOptions, 'tls' | 'addressRange' | 'systemType'>> & Pick<SessionOptions, 'tls'> & { systemType: string; addressRange: string };
@@ -89,6 +95,8 @@ export class Session extends EventEmitter {
   private pumpTimer: NodeJS.Timeout | undefined;
   private enquireTimer: NodeJS.Timeout | undefined;
   private enquireOutstanding = false;
+  /** A response timed out on this connection: nothing is written until enquire_link is answered. */
+  private probing = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -112,6 +120,7 @@ export class Session extends EventEmitter {
       enquireLinkMs: 30_000,
       windowSize: 50,
       responseTimeoutMs: 10_000,
+      probeTimeoutMs: 5_000,
       queueTimeoutMs: 60_000,
       rate: 0,
       throttleRecoveryMs: 10_000,
@@ -132,6 +141,11 @@ export class Session extends EventEmitter {
   /** Unanswered windowed requests on the current connection. */
   get inFlight(): number {
     return this.windowUsed;
+  }
+
+  /** Bound and writing: not probing a link that left a request unanswered. */
+  get sending(): boolean {
+    return this.stateValue === 'bound' && !this.probing;
   }
 
   /** Requests waiting for a bind, window space or a rate token. */
@@ -262,6 +276,7 @@ export class Session extends EventEmitter {
   private onClose(socket: net.Socket): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
+    this.probing = false;
     this.stopEnquireLink();
     clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
@@ -334,6 +349,30 @@ export class Session extends EventEmitter {
     this.enquireTimer.unref();
   }
 
+  /**
+   * A request went unanswered: the SMSC may have stopped answering while the connection stays up (it reads
+   * and answers nothing). Writing stops at once, so at most the window in flight is lost, and enquire_link
+   * asks whether anyone is there; unanswered within probeTimeoutMs, the connection is dropped and rebound
+   * (requests not written yet wait for the new bind).
+   */
+  private probe(socket: net.Socket, after: RequestName): void {
+    if (this.probing || this.socket !== socket || this.stateValue !== 'bound') return;
+    this.probing = true;
+    this.emit('probing', { after, timeoutMs: this.o.probeTimeoutMs });
+    this.request('enquire_link', createPdu('enquire_link'), false, undefined, this.o.probeTimeoutMs).then(
+      () => {
+        if (this.socket !== socket || !this.probing) return;
+        this.probing = false;
+        this.pump();
+      },
+      (err: Error) => {
+        if (this.socket !== socket || !(err instanceof SmppTimeoutError)) return;
+        this.lastError = new Error(`no response to ${after} within ${this.o.responseTimeoutMs} ms and none to enquire_link within ${this.o.probeTimeoutMs} ms: link considered dead`);
+        socket.destroy();
+      },
+    );
+  }
+
   private stopEnquireLink(): void {
     clearInterval(this.enquireTimer);
     this.enquireTimer = undefined;
@@ -364,7 +403,7 @@ export class Session extends EventEmitter {
   }
 
   private pump(): void {
-    if (this.stateValue !== 'bound' || !this.socket || this.pumpTimer) return;
+    if (this.stateValue !== 'bound' || !this.socket || this.pumpTimer || this.probing) return;
     while (this.queueHead < this.queue.length && this.windowUsed < this.o.windowSize) {
       const item = this.queue[this.queueHead]!;
       if (item.done) {
@@ -404,7 +443,7 @@ export class Session extends EventEmitter {
   }
 
   /** Writes one request now (no queue) and waits for its response. `encoded`: the PDU already serialized. */
-  private request<C extends RequestName>(command: C, pdu: Pdu, windowed = false, encoded?: Buffer): Promise<ResponseOf<C>> {
+  private request<C extends RequestName>(command: C, pdu: Pdu, windowed = false, encoded?: Buffer, timeoutMs = this.o.responseTimeoutMs): Promise<ResponseOf<C>> {
     const socket = this.socket;
     if (!socket || socket.destroyed || !socket.writable) {
       return Promise.reject(new SmppConnectionError(`not connected; ${command} not sent`, false));
@@ -425,13 +464,16 @@ export class Session extends EventEmitter {
     return new Promise<ResponseOf<C>>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.pending.get(sequence) !== entry) return;
+        if (windowed) this.probe(socket, command); // before settle(): the freed slot must not be refilled
         this.settle(sequence);
-        reject(new SmppTimeoutError(command, this.o.responseTimeoutMs));
-      }, this.o.responseTimeoutMs);
+        reject(new SmppTimeoutError(command, timeoutMs));
+      }, timeoutMs);
       const entry: Pending = { command, windowed, timer, resolve: resolve as (pdu: Pdu) => void, reject };
       this.pending.set(sequence, entry);
       if (windowed) this.windowUsed++;
-      batchWrites(socket);
+      // Under a rate cap each submit leaves when the cap allowed it: held to the end of the tick, it would
+      // reach the SMSC later than the time the cap counted (bunched with later ones).
+      if (!windowed || this.bucket.currentRate === 0) batchWrites(socket);
       socket.write(bytes);
     });
   }

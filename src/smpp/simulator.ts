@@ -37,6 +37,12 @@ export interface SimulatorOptions {
   /** Drop a connection, without answering, when it receives its Nth submit_sm. */
   disconnectAfter?: number;
   /**
+   * Stall the connection that receives the Nth submit_sm (counted over the simulator) from that PDU on: it
+   * reads everything and answers nothing (no responses, receipts or enquire_link_resp), and stays open.
+   * Connections made later are served normally.
+   */
+  stallAfter?: number;
+  /**
    * How submit_sm_resp spells the id. 'hex' mimics SMSCs that answer hex there but write the
    * receipt text id in decimal (receipted_message_id keeps the hex form).
    */
@@ -66,6 +72,9 @@ export interface SimulatorStats {
   unbinds: number;
   genericNacks: number;
   disconnects: number;
+  /** Connections stalled (stallAfter, stall()), and the submit_sm they read and never answered. */
+  stalls: number;
+  stalledSubmits: number;
 }
 
 export interface MoInput {
@@ -85,12 +94,16 @@ export interface Simulator {
   readonly stats: SimulatorStats;
   /** Most recent submit_sm PDUs received, bounded by `keepSubmitted`. */
   readonly submitted: PduOf<'submit_sm'>[];
+  /** When each of `submitted` was read (performance.now(), the same order and bound). */
+  readonly arrivals: number[];
   /** Sends an inbound (MO) deliver_sm and resolves with the ESME's response. */
   sendMo(mo: MoInput): Promise<PduOf<'deliver_sm_resp'>>;
   /** Sends enquire_link to every bound connection; resolves when all answered. */
   enquireLink(): Promise<void>;
   /** Drops every connection without unbinding. */
   dropConnections(): void;
+  /** Stalls every open connection now (see `stallAfter`); new connections are served. */
+  stall(): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +115,7 @@ interface Conn {
   sequence: number;
   submits: number;
   waiting: Map<number, (pdu: Pdu) => void>;
+  stalled: boolean;
 }
 
 const ERR_CODES: Record<ReceiptStat, string> = {
@@ -164,8 +178,11 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     unbinds: 0,
     genericNacks: 0,
     disconnects: 0,
+    stalls: 0,
+    stalledSubmits: 0,
   };
   const submitted: PduOf<'submit_sm'>[] = [];
+  const arrivals: number[] = [];
   const conns = new Set<Conn>();
   const timers = new Set<NodeJS.Timeout>();
   let nextId = 1_000_000;
@@ -181,7 +198,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
   };
 
   const send = (c: Conn, pdu: Pdu) => {
-    if (c.socket.destroyed || !c.socket.writable) return;
+    if (c.socket.destroyed || !c.socket.writable || c.stalled) return;
     batchWrites(c.socket);
     c.socket.write(serialize(pdu));
   };
@@ -195,7 +212,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     });
   };
 
-  const canReceive = (c: Conn) => c.mode === 'receiver' || c.mode === 'transceiver';
+  const canReceive = (c: Conn) => (c.mode === 'receiver' || c.mode === 'transceiver') && !c.stalled;
 
   const pickReceiver = (preferred: Conn | undefined, systemId: string | undefined): Conn | undefined => {
     if (preferred && conns.has(preferred) && canReceive(preferred) && !preferred.socket.destroyed) return preferred;
@@ -254,10 +271,22 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     else later(o.receiptDelayMs, sendIt);
   };
 
-  const onSubmit = (c: Conn, pdu: PduOf<'submit_sm'>) => {
+  const stallConn = (c: Conn) => {
+    if (c.stalled) return;
+    c.stalled = true;
+    stats.stalls++;
+  };
+
+  const onSubmit = (c: Conn, pdu: PduOf<'submit_sm'>, arrived: number) => {
     stats.submits++;
     c.submits++;
     if (submitted.push(pdu) > o.keepSubmitted) submitted.shift();
+    if (arrivals.push(arrived) > o.keepSubmitted) arrivals.shift();
+    if (o.stallAfter && stats.submits === o.stallAfter) stallConn(c);
+    if (c.stalled) {
+      stats.stalledSubmits++;
+      return;
+    }
     if (o.disconnectAfter && c.submits >= o.disconnectAfter) {
       stats.disconnects++;
       c.socket.destroy();
@@ -269,7 +298,6 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     }
     stats.inFlight++;
     if (stats.inFlight > stats.maxInFlight) stats.maxInFlight = stats.inFlight;
-    const arrived = performance.now();
     const throttle = o.throttleEvery !== undefined && o.throttleEvery > 0 && stats.submits % o.throttleEvery === 0;
     const delay = typeof o.responseDelayMs === 'function' ? o.responseDelayMs(pdu) : o.responseDelayMs ?? 0;
     const answer = () => {
@@ -318,7 +346,9 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     send(c, createPdu(respName, { sequence: pdu.sequence, systemId: 'USMSSIM', tlvs: { scInterfaceVersion: 0x34 } }));
   };
 
-  const onPdu = (c: Conn, pdu: Pdu) => {
+  const onPdu = (c: Conn, pdu: Pdu, arrived: number) => {
+    if (pdu.command === 'submit_sm') return onSubmit(c, pdu, arrived);
+    if (c.stalled) return; // read, never answered
     if (isResponseId(COMMAND_IDS[pdu.command])) {
       if (pdu.command === 'deliver_sm_resp') stats.deliverAcks++;
       const resolve = c.waiting.get(pdu.sequence);
@@ -327,8 +357,6 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
       return;
     }
     switch (pdu.command) {
-      case 'submit_sm':
-        return onSubmit(c, pdu);
       case 'bind_transmitter':
       case 'bind_receiver':
       case 'bind_transceiver':
@@ -352,18 +380,20 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
 
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
-    const c: Conn = { socket, parser: new Parser(), mode: undefined, systemId: '', sequence: 0, submits: 0, waiting: new Map() };
+    const c: Conn = { socket, parser: new Parser(), mode: undefined, systemId: '', sequence: 0, submits: 0, waiting: new Map(), stalled: false };
     conns.add(c);
     stats.connections++;
     socket.on('data', (chunk: Buffer) => {
+      const arrived = performance.now();
       for (const item of c.parser.parse(chunk)) {
         if (item instanceof PduError) {
+          if (c.stalled) continue;
           stats.genericNacks++;
           send(c, createPdu('generic_nack', { sequence: item.sequence, status: item.status }));
           if (item.fatal) socket.end();
           continue;
         }
-        onPdu(c, item);
+        onPdu(c, item, arrived);
       }
     });
     socket.on('error', () => undefined);
@@ -380,6 +410,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     host: options.host ?? '127.0.0.1',
     stats,
     submitted,
+    arrivals,
     async sendMo(mo) {
       const target = pickReceiver(undefined, mo.systemId);
       if (!target) throw new Error('no receiver or transceiver bind to deliver to');
@@ -396,10 +427,13 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
       return (await request(target, pdu)) as PduOf<'deliver_sm_resp'>;
     },
     async enquireLink() {
-      await Promise.all([...conns].filter((c) => c.mode).map((c) => request(c, createPdu('enquire_link'))));
+      await Promise.all([...conns].filter((c) => c.mode && !c.stalled).map((c) => request(c, createPdu('enquire_link'))));
     },
     dropConnections() {
       for (const c of conns) c.socket.destroy();
+    },
+    stall() {
+      for (const c of conns) stallConn(c);
     },
     close() {
       closed = true;
