@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Services } from '../actions/context.ts';
 import { RetCode, UsmsError, toRestV1Code } from '../sms/errors.ts';
 import { sandboxInbox } from '../store/inbox.ts';
+import { MAX_PARAMS, NUL_PROBLEM, holdsNul, parseBoundedJson, queryParamCount } from './bounded-json.ts';
 import { actionLabel, errorAnswer, type Answer } from './dispatch.ts';
 import { formToObject } from './dialects/params.ts';
 import { IdempotencyGuard, idempotencyKeyHeader, isReplay, keyedRest } from './idempotency.ts';
@@ -14,9 +17,21 @@ import { registerDocs } from './docs.ts';
 import { NonceCache } from './nonces.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { sameToken } from './operator.ts';
+import { registerHealthRoutes } from './health.ts';
 
-/** A body that could not be parsed; answered as RetCode 18000 by the dialect, not as an HTTP error. */
-const UNPARSABLE = Symbol('unparsable');
+/**
+ * A body refused by its parser (not JSON, or over the limits of http/bounded-json.ts): the route answers
+ * it with its RetCode (REST v1: 215392), as it answers any other parameter error, not as an HTTP error.
+ */
+class RefusedBody {
+  constructor(readonly error: UsmsError) {}
+}
+
+/** A query string over MAX_PARAMS (reachable only with a raised --max-http-header-size), or with a %00: 18003. */
+function checkQuery(req: FastifyRequest): void {
+  if (queryParamCount(req.query) > MAX_PARAMS) throw new UsmsError(RetCode.InvalidParameter, `Invalid parameter: the query string has more than ${MAX_PARAMS} params`);
+  if (req.url.includes('%00') && holdsNul(req.query)) throw new UsmsError(RetCode.InvalidParameter, `Invalid parameter: the query string ${NUL_PROBLEM}`);
+}
 
 export interface AppOptions {
   /** false: a worker-only node, serving just /healthz and /metrics. */
@@ -37,6 +52,11 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
     // No per-request child logger (a pino child each request, used by nothing): errors log their reqUuid themselves.
     childLoggerFactory: (logger) => logger,
     keepAliveTimeout: 65_000,
+    // While closing, requests still arriving on open connections get a RetCode (the onRequest hook below).
+    return503OnClosing: false,
+    clientErrorHandler: answerClientError,
+    // A malformed URL path (bad percent-encoding) gets a RetCode like any other bad request.
+    frameworkErrors: (err, req, reply) => sendError(err, req, reply),
   });
   const limiter = opts.limiter ?? new RateLimiter(config.rateLimitPerKey);
   const nonces = new NonceCache(config.timestampSkewSeconds * 2000);
@@ -47,14 +67,37 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(null, UNPARSABLE);
-    }
+    const parsed = parseBoundedJson(text);
+    if (parsed.ok) return done(null, parsed.value);
+    const code = parsed.reason === 'nul' ? RetCode.InvalidParameter : RetCode.JsonParseError;
+    done(null, new RefusedBody(new UsmsError(code, `request body ${parsed.problem}`)));
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, formToObject(String(body)));
+    try {
+      done(null, formToObject(String(body)));
+    } catch (err) {
+      done(null, err instanceof UsmsError ? new RefusedBody(err) : err);
+    }
+  });
+
+  // Shutting down: what still arrives on an open connection is answered "service unavailable" (200;
+  // REST v1 215400) and the connection closed, so that the client retries elsewhere.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    if (!closing) return;
+    const path = req.url.split('?')[0];
+    const action = path === '/' || path === '/api';
+    const rest = path.startsWith('/api/v1/');
+    reply.header('connection', 'close');
+    // The action dialects answer HTTP 200 whatever happened; anything else tells a balancer 503.
+    return reply.code(action ? 200 : 503).send({
+      RetCode: rest ? RetCode.RestServerError : RetCode.ServiceUnavailable,
+      Message: 'service unavailable: the server is shutting down, retry the request',
+    });
   });
 
   const actionHandler = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -65,7 +108,8 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
     let action: unknown = query.Action;
     let answer: Answer;
     try {
-      if (req.body === UNPARSABLE) throw new UsmsError(RetCode.JsonParseError, 'request body is not valid JSON');
+      if (req.body instanceof RefusedBody) throw req.body.error;
+      checkQuery(req);
       if (dialect === 'uspeedo') {
         const body = req.body;
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new UsmsError(RetCode.JsonParseError, 'request body must be a JSON object');
@@ -101,7 +145,8 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
     async (req: FastifyRequest, reply: FastifyReply) => {
       let answer: Record<string, unknown>;
       try {
-        if (req.body === UNPARSABLE) throw new UsmsError(RetCode.RestParameterError, 'request body is not valid JSON');
+        if (req.body instanceof RefusedBody) throw new UsmsError(RetCode.RestParameterError, req.body.error.message);
+        checkQuery(req);
         answer = await work(req);
       } catch (err) {
         const e = errorAnswer(services, err, { reqUuid: req.id, dialect: 'rest', action });
@@ -133,7 +178,7 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
   }
 
   if (opts.api) registerDocs(app);
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerHealthRoutes(app, services, operatorToken);
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', services.metrics.registry.contentType);
     return metricsText();
@@ -145,13 +190,19 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
   });
 
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ RetCode: RetCode.ActionNotFound, Message: `no route ${req.method} ${req.url.split('?')[0]}` }));
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
+  /**
+   * Fastify's own errors (bad body, body too large, unsupported media type, bad URL) and anything
+   * unexpected: the action dialects answer HTTP 200 with 18002 (18004 for a server fault), REST v1
+   * keeps the HTTP status with its code (215392; 215400 with 500).
+   */
+  function sendError(err: { statusCode?: number; code?: string; message: string }, req: FastifyRequest, reply: FastifyReply) {
     const status = err.statusCode ?? 500;
     const rest = req.url.startsWith('/api/v1/');
     let retCode: number = RetCode.BadFormat;
     let message = err.message;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `request body is larger than ${config.bodyLimit} bytes`;
     else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'unsupported Content-Type: use application/json or application/x-www-form-urlencoded';
+    else if (err.code === 'FST_ERR_BAD_URL') message = 'the URL path is not validly percent-encoded';
     else if (status >= 500) {
       services.log.error({ err, reqUuid: req.id }, 'unhandled error');
       retCode = RetCode.ServiceError;
@@ -159,8 +210,26 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
     }
     const answer = { RetCode: rest ? toRestV1Code(retCode) : retCode, Message: message };
     return reply.code(rest ? (status >= 500 ? 500 : status) : 200).send(answer);
-  });
+  }
+  app.setErrorHandler(sendError);
   return app;
+}
+
+/**
+ * A request Node's HTTP parser refused (malformed request line or headers, headers too large, too slow):
+ * a minimal HTTP/1.1 answer with a RetCode (18002) unless part of an answer went out already, then the
+ * connection is closed, since what follows on it cannot be trusted. Not logged: it is the client's fault.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = status === 431 ? 'request headers are too large' : status === 408 ? 'the request was not received in time' : 'malformed HTTP request';
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !answering?.headersSent) {
+    const body = JSON.stringify({ RetCode: RetCode.BadFormat, Message: message });
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {

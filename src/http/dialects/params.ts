@@ -1,11 +1,17 @@
 import { RetCode, UsmsError } from '../../sms/errors.ts';
+import { MAX_PARAMS, NUL_PROBLEM, formParamCount, holdsNul, parseBoundedJson } from '../bounded-json.ts';
 
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** A form body as a plain object; repeated keys keep the last value. */
+/**
+ * A form body as a plain object; repeated keys keep the last value. More than MAX_PARAMS params, or a
+ * NUL character (%00) in a name or value: 18003.
+ */
 export function formToObject(body: string): Record<string, unknown> {
+  if (formParamCount(body) > MAX_PARAMS) throw new UsmsError(RetCode.InvalidParameter, `Invalid parameter: the form has more than ${MAX_PARAMS} params`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) if (!UNSAFE_KEYS.has(k)) out[k] = v;
+  if ((body.includes('%00') || body.includes('\0')) && holdsNul(out)) throw new UsmsError(RetCode.InvalidParameter, `Invalid parameter: the form ${NUL_PROBLEM}`);
   return out;
 }
 
@@ -55,10 +61,9 @@ export function taskListFromJson(raw: unknown): unknown {
   return typeof raw === 'string' ? parseJson(raw) : raw;
 }
 
+/** Bounded like a JSON body (http/bounded-json.ts): over the limits, or not JSON, is 18000; a NUL character 18003. */
 function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UsmsError(RetCode.JsonParseError, 'TaskContent is not valid JSON');
-  }
+  const parsed = parseBoundedJson(text);
+  if (parsed.ok) return parsed.value;
+  throw new UsmsError(parsed.reason === 'nul' ? RetCode.InvalidParameter : RetCode.JsonParseError, `TaskContent ${parsed.problem}`);
 }
