@@ -309,6 +309,8 @@ describe('answer shapes: field names and JSON types as the official SDKs read th
       assert.equal((await restCall('PUT', '/api/v1/usms/USMSTemplate', { AccountId: other.AccountId, TemplateId: 'UTA000000NOSUCH', TemplateName: 'x' })).RetCode, 215392);
       assert.equal((await restCall('GET', `/api/v1/usms/USMSTemplate?ProjectId=${other.ProjectId}`)).RetCode, 215392);
       assert.equal((await restCall('DELETE', `/api/v1/usms/USMSTemplate?TemplateIds=UTA000000NOSUCH&AccountId=${other.AccountId}`)).RetCode, 215392);
+      assert.equal((await restCall('GET', `/api/v1/usms/USMSSendReceipt?id=no-such-session&AccountId=${other.AccountId}`)).RetCode, 215392);
+      assert.equal((await restCall('GET', `/api/v1/usms/USMSSendReceipt?id=no-such-session&AccountId=${creds.AccountId}`)).RetCode, 0);
       const own = await restPost(server.url, creds, '/api/v1/usms/SendBatchUSMSMessage', { AccountId: creds.AccountId, ProjectId: creds.ProjectId, TaskContent: tasks });
       assert.equal(own.body.RetCode, 0, own.body.Message);
     });

@@ -168,7 +168,7 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
   const keyed = async (req: FastifyRequest, action: string, run: (ctx: Awaited<ReturnType<typeof restContext>>) => Promise<Record<string, unknown>>) =>
     keyedRest(idem, req, action, await restContext(req), run, toRestV1Code);
   if (opts.api) app.post('/api/v1/usms/SendBatchUSMSMessage', restHandler((req) => keyed(req, 'SendBatchUSMSMessage', (ctx) => restSendBatch(ctx, req.body)), 'SendBatchUSMSMessage'));
-  if (opts.api) app.get('/api/v1/usms/USMSSendReceipt', restHandler(async (req) => restReceipts(await restContext(req), (req.query as Record<string, unknown>).id), 'GetUSMSSendReceipt'));
+  if (opts.api) app.get('/api/v1/usms/USMSSendReceipt', restHandler(async (req) => restReceipts(await restContext(req), req.query as Record<string, unknown>), 'GetUSMSSendReceipt'));
   if (opts.api) {
     const templates = '/api/v1/usms/USMSTemplate';
     app.post(templates, restHandler((req) => keyed(req, 'CreateUSMSTemplate', (ctx) => restCreateTemplate(ctx, req.body)), 'CreateUSMSTemplate'));

@@ -61,8 +61,9 @@ export async function restSendBatch(ctx: ActionContext, body: unknown) {
 }
 
 /** GET /api/v1/usms/USMSSendReceipt?id=S1&id=S2 */
-export async function restReceipts(ctx: ActionContext, ids: unknown) {
-  const { id } = checkReceiptQuery({ id: ids });
+export async function restReceipts(ctx: ActionContext, query: Record<string, unknown>) {
+  assertOwnScope(query, ctx.caller);
+  const { id } = checkReceiptQuery({ id: query.id });
   const list = Array.isArray(id) ? (id as string[]) : [id as string];
   return { RetCode: 0, Message: 'success', Data: await receiptData(ctx, [...new Set(list)]) };
 }
