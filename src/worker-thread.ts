@@ -3,12 +3,38 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { joinWriteGates } from './store/write-gate.ts';
 
-/** The entry every worker thread starts from (thread-entry.mjs): it loads `module` under tsx. */
+/** The entry a worker thread starts from when running the sources (thread-entry.mjs): it loads `module` under tsx. */
 const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 
-/** Starts the TypeScript module `module` (a file URL) in a worker thread; `data` becomes its workerData (`transfer`: ports in it). */
+/**
+ * Whether this is the compiled build (dist/, `npm run build`): its threads then start their compiled
+ * module directly. Loading tsx and compiling the sources again in every thread costs each thread tens
+ * of MB and a slower start.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/** The module a thread runs: callers name the `.ts` source; the build runs the `.js` beside this file. */
+export function threadModule(module: URL, compiled = COMPILED): URL {
+  return compiled && module.pathname.endsWith('.ts') ? new URL(module.href.replace(/\.ts$/, '.js')) : module;
+}
+
+/**
+ * Each thread's young generation at most (V8: three semi-spaces' worth, so 2 MB semi-spaces). V8's
+ * default lets each isolate grow 16 MB semi-spaces under load and keep them; with five isolates
+ * that was most of the server's growth while it took a large backlog (bench/RESULTS.md, "Memory and
+ * recovery"). Only the young generation is capped: the old generation keeps V8's limit, so a thread is
+ * never stopped for running out of heap.
+ */
+const YOUNG_GENERATION_MB = 6;
+
+/** Starts the module `module` (a file URL, `.ts`) in a worker thread; `data` becomes its workerData (`transfer`: ports in it). */
 export function startWorkerThread(module: URL, data: object, transfer: Transferable[] = []): Worker {
-  return new Worker(ENTRY, { workerData: { ...data, module: module.href }, transferList: transfer as never[] });
+  const target = threadModule(module);
+  return new Worker(COMPILED ? target : ENTRY, {
+    workerData: { ...data, module: target.href },
+    transferList: transfer as never[],
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
 }
 
 /** What the server gives its service threads (delivery/thread.ts, notify/thread.ts, store/checkpoint-thread.ts) in workerData. */

@@ -4,6 +4,7 @@ import type { Db } from '../store/db.ts';
 import { applyReceipts, claimAsSent, type Receipt } from '../store/messages.ts';
 import { writeSessions } from '../store/sessions.ts';
 import { testOnBothDatabases } from '../../test/databases.ts';
+import { elementsCopied } from '../../test/element-copies.ts';
 import { SandboxCarrier } from './sandbox.ts';
 
 const message = (id: number) => ({ id, e164: `+86138000${String(id).padStart(5, '0')}`, region: 'CN', sender: 's', content: 'x', encoding: 'GSM7', segments: 1, extendCode: '' });
@@ -74,5 +75,67 @@ testOnBothDatabases('a dead node\'s sent messages get their receipts from anothe
     assert.deepEqual(rows.map((r) => [r.e164, r.status]), [['+8613800000000', 'undelivered'], ['+8613800000001', 'sent'], ['+8613800000002', 'delivered']]);
   } finally {
     await survivor.stop();
+  }
+});
+
+test('releasing a large backlog in many steps copies each receipt a bounded number of times', () => {
+  const s = new SandboxCarrier({} as Db, config, { maxHeld: 100_000 });
+  let got = 0;
+  (s as unknown as { emit: (r: unknown[]) => void }).emit = (r) => (got += r.length);
+  const realNow = Date.now;
+  const t0 = realNow();
+  try {
+    // 20,000 receipts accepted 1 ms apart in steps of 200, so they fall due in 100 steps.
+    for (let step = 0; step < 100; step++) {
+      Date.now = () => t0 + step;
+      s.acceptsAll.accepted(Array.from({ length: 200 }, (_, i) => ({ id: step * 200 + i, e164: '+8613800000002', carrierMsgId: `sb-${step * 200 + i}` })));
+    }
+  } finally {
+    Date.now = realNow;
+  }
+  const release = (now: number) => (s as unknown as { release: (now: number) => void }).release(now);
+  const copied = elementsCopied(() => {
+    for (let step = 0; step < 100; step++) release(t0 + step + config.receiptDelayMs);
+  });
+  assert.equal(got, 20_000);
+  // Each receipt is copied into its batch and once more at most (a spread copy of the receipt is no array copy).
+  assert.ok(copied <= 3 * 20_000, `${copied} element copies to release 20,000 receipts`);
+});
+
+testOnBothDatabases('a backlog larger than the sandbox may hold is read back in pages, each receipt issued once', async (db) => {
+  const numbers = Array.from({ length: 50 }, (_, i) => `+86138000${String(i + 2).padStart(5, '0')}`);
+  await writeSessions(db, [{
+    sessionNo: 'S', accountId: 1, action: 'SendBatchUSMSMessage', reqUuid: 'r',
+    messages: numbers.map((e164, i) => ({
+      phone: e164, e164, region: 'CN', templateId: 'T', sender: 's', content: `m${i}`, encoding: 'GSM7', segments: 1, userId: '', extendCode: '',
+    })),
+  }]);
+  // 30 sent by a previous life of this node: owed at start.
+  assert.equal((await claimAsSent(db, 30, 'sandbox', 'sb-')).length, 30);
+  const issued: string[] = [];
+  let outstanding = 0;
+  let most = 0;
+  const s = new SandboxCarrier(db, config, { orphanAfterMs: 60_000, maxHeld: 8, pageSize: 3 });
+  await s.start(async (r) => {
+    issued.push(...r.map((x) => x.carrierMsgId));
+    outstanding += r.length;
+    most = Math.max(most, outstanding);
+    await new Promise((done) => setTimeout(done, 5));
+    await applyReceipts(db, 'sandbox', r);
+    outstanding -= r.length;
+  });
+  try {
+    // 20 more accepted while it holds its fill: the rest are left to the database and read back.
+    s.acceptsAll.accepted(await claimAsSent(db, 20, 'sandbox', 'sb-'));
+    const deadline = Date.now() + 10_000;
+    while (issued.length < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(new Set(issued).size, 50, 'every receipt issued');
+    assert.equal(issued.length, 50, 'none issued twice');
+    assert.ok(most <= 8, `${most} receipts handed over at once`);
+    const open = await db.selectFrom('messages').select('id').where('status', '=', 'sent').execute();
+    assert.equal(open.length, 0);
+  } finally {
+    await s.stop();
   }
 });

@@ -1,7 +1,9 @@
 import type { SandboxConfig } from '../config.ts';
 import type { Db } from '../store/db.ts';
-import { type AcceptedMessage, type Receipt, sentWithoutReceipt } from '../store/messages.ts';
-import type { Carrier, OutboundMessage, SubmitResult } from './carrier.ts';
+import { Fifo } from '../fifo.ts';
+import type { AcceptedMessage, Receipt } from '../store/messages.ts';
+import { type SentCursor, sentWithoutReceiptPage } from '../store/sent-pages.ts';
+import type { Carrier, OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
 
 const ID_PREFIX = 'sb-';
 
@@ -11,6 +13,19 @@ const DESCRIPTIONS: Record<string, string> = {
   EXPIRED: 'validity period expired',
   REJECTD: 'rejected by the network',
 };
+
+/** A receipt the sandbox will issue at `at`. */
+interface Due {
+  at: number;
+  receipt: Receipt;
+}
+
+/** Receipts a sandbox holds in memory at most, by default; see SandboxCarrier. */
+const MAX_HELD = 20_000;
+/** Rows read back from the database in one statement. */
+const PAGE = 2_000;
+/** Receipts handed to the receipt sink in one call: each call settles on its own, so reading goes on meanwhile. */
+const EMIT = 1_024;
 
 /**
  * The built-in carrier: accepts everything, "delivers" after a delay and reports a receipt.
@@ -22,45 +37,62 @@ const DESCRIPTIONS: Record<string, string> = {
  * Its messages are recorded as sent when claimed (no lease), so a node that dies leaves their receipts
  * owed: every sandbox also issues the receipts of messages sent longer than `orphanAfterMs` ago that it
  * does not hold itself. A receipt issued twice is harmless: the second matches no `sent` message.
+ *
+ * Memory stays bounded however large the backlog: it holds at most `maxHeld` receipts (due, or handed
+ * to the receipt sink and not yet stored). The owed receipts are read from the database in pages while
+ * it holds fewer than half of that, each due `receiptDelayMs` after its message was sent; a message
+ * accepted while it holds `maxHeld` is left to the database and read back the same way.
  */
 export class SandboxCarrier implements Carrier {
   readonly name = 'sandbox';
   readonly atLeastOnce = true;
   readonly acceptsAll = { idPrefix: ID_PREFIX, accepted: (messages: AcceptedMessage[]) => this.scheduleAll(messages) };
-  private due: Array<{ at: number; receipt: Receipt }> = [];
-  /** Carrier ids of the receipts in `due`. */
+  /** Receipts of the messages accepted here, in the order they are due. */
+  private readonly fresh = new Fifo<Due>();
+  /** Receipts read back from the database (mostly in the order they are due). */
+  private readonly owed = new Fifo<Due>();
+  /** Carrier ids of the receipts in `fresh` or `owed`, or handed to the sink and not yet stored. */
   private readonly held = new Set<string>();
+  /** A read of the owed receipts under way: where the next page starts, and its bound on sent_at. */
+  private scan: { after?: SentCursor; sentBefore?: number } | undefined;
+  /** Accepted messages were left to the database (held was full): read them back after this scan. */
+  private rescan = false;
+  private reading: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private emit: (receipts: Receipt[]) => void = () => {};
+  private emit: ReceiptHandler = () => {};
   private readonly orphanAfterMs: number;
+  private readonly maxHeld: number;
+  private readonly pageSize: number;
 
   constructor(
     private readonly db: Db,
     private readonly config: SandboxConfig,
-    options: { orphanAfterMs?: number } = {},
+    options: { orphanAfterMs?: number; maxHeld?: number; pageSize?: number } = {},
   ) {
     this.orphanAfterMs = options.orphanAfterMs ?? Math.max(10_000, 10 * config.receiptDelayMs);
+    this.maxHeld = Math.max(2, options.maxHeld ?? MAX_HELD);
+    this.pageSize = Math.max(1, options.pageSize ?? PAGE);
   }
 
-  async start(onReceipts: (receipts: Receipt[]) => void): Promise<void> {
+  async start(onReceipts: ReceiptHandler): Promise<void> {
     this.emit = onReceipts;
-    await this.issueOwed();
+    // Every receipt still owed: this node holds none of them yet.
+    this.scan = {};
+    await this.readOwed();
     const every = (ms: number, fn: () => unknown) => {
       const t = setInterval(fn, ms);
       t.unref();
       this.timers.push(t);
     };
-    every(Math.max(10, Math.min(100, this.config.receiptDelayMs)), () => this.release());
-    every(Math.max(10, this.orphanAfterMs / 2), () => this.issueOwed(Date.now() - this.orphanAfterMs).catch(() => undefined));
-  }
-
-  /**
-   * Schedules the receipts of sent messages (sent before `sentBefore`) that this sandbox does not hold.
-   * (A receipt it already released is stored by the receipt sink, which retries a failed write itself.)
-   */
-  private async issueOwed(sentBefore?: number): Promise<void> {
-    const owed = await sentWithoutReceipt(this.db, this.name, sentBefore);
-    for (const m of owed) if (m.carrier_msg_id && !this.held.has(m.carrier_msg_id)) this.schedule(m.e164, m.carrier_msg_id);
+    every(Math.max(10, Math.min(100, this.config.receiptDelayMs)), () => {
+      this.release();
+      this.readOwed().catch(() => undefined);
+    });
+    every(Math.max(10, this.orphanAfterMs / 2), () => {
+      // A read under way covers the orphans too (it has no bound, or a later one).
+      this.scan ??= { sentBefore: Date.now() - this.orphanAfterMs };
+      this.readOwed().catch(() => undefined);
+    });
   }
 
   /** The generic path (the worker uses `acceptsAll` instead): every message is taken. */
@@ -72,12 +104,21 @@ export class SandboxCarrier implements Carrier {
 
   /** Messages recorded as sent to the sandbox: their receipts are due after the configured delay. */
   private scheduleAll(messages: AcceptedMessage[]): void {
-    for (const m of messages) this.schedule(m.e164, m.carrierMsgId);
+    const at = Date.now() + this.config.receiptDelayMs;
+    for (const m of messages) {
+      if (this.held.size >= this.maxHeld) {
+        this.rescan = true;
+        return;
+      }
+      this.hold(this.fresh, m.e164, m.carrierMsgId, at);
+    }
   }
 
   async stop(): Promise<void> {
     // Receipts still owed are issued again on the next start (see start()), or by another node's sandbox.
     for (const t of this.timers) clearInterval(t);
+    this.scan = undefined;
+    await this.reading?.catch(() => undefined);
   }
 
   /** The receipt code for a number, or undefined when the rules say no receipt. */
@@ -87,21 +128,64 @@ export class SandboxCarrier implements Carrier {
     return rule.outcome === 'none' ? undefined : rule.outcome;
   }
 
-  private schedule(e164: string, carrierMsgId: string): void {
+  /** How many receipts it holds (due, or being stored). */
+  holding(): number {
+    return this.held.size;
+  }
+
+  private hold(queue: Fifo<Due>, e164: string, carrierMsgId: string, at: number): void {
     const code = this.outcomeFor(e164);
     if (!code) return;
-    const at = Date.now() + this.config.receiptDelayMs;
-    this.due.push({ at, receipt: { carrierMsgId, code, desc: DESCRIPTIONS[code] ?? code, at } });
+    queue.push({ at, receipt: { carrierMsgId, code, desc: DESCRIPTIONS[code] ?? code, at } });
     this.held.add(carrierMsgId);
   }
 
+  /**
+   * Reads owed receipts page by page while it holds fewer than half of `maxHeld`. One read at a time;
+   * a finished scan starts the next one when accepted messages were left to the database meanwhile.
+   */
+  private readOwed(): Promise<void> {
+    if (this.reading) return this.reading;
+    if (!this.scan && this.rescan) {
+      this.rescan = false;
+      this.scan = { sentBefore: Date.now() + 1 };
+    }
+    if (!this.scan || this.held.size >= this.maxHeld / 2) return Promise.resolve();
+    this.reading = (async () => {
+      while (this.scan && this.held.size < this.maxHeld / 2) {
+        const scan = this.scan;
+        const page = await sentWithoutReceiptPage(this.db, this.name, this.pageSize, scan.after, scan.sentBefore);
+        if (this.scan !== scan) break; // stopped meanwhile
+        const now = Date.now();
+        for (const r of page.rows) {
+          if (!this.held.has(r.carrierMsgId)) this.hold(this.owed, r.e164, r.carrierMsgId, Math.max(now, r.sentAt + this.config.receiptDelayMs));
+        }
+        if (page.next) scan.after = page.next;
+        else if (this.rescan) {
+          this.rescan = false;
+          this.scan = { sentBefore: Date.now() + 1 };
+        } else this.scan = undefined;
+      }
+    })().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
   private release(now = Date.now()): void {
-    if (this.due.length === 0) return;
-    let n = 0;
-    while (n < this.due.length && this.due[n]!.at <= now) n++;
-    if (n === 0) return;
-    const ready = this.due.splice(0, n).map((d) => ({ ...d.receipt, at: Math.min(d.receipt.at, Date.now()) }));
-    for (const r of ready) this.held.delete(r.carrierMsgId);
-    this.emit(ready);
+    const due = (d: Due) => d.at <= now;
+    for (const queue of [this.fresh, this.owed]) {
+      for (let ready = queue.takeWhile(due, EMIT); ready.length; ready = queue.takeWhile(due, EMIT)) {
+        const receipts = ready.map((d) => ({ ...d.receipt, at: Math.min(d.receipt.at, now) }));
+        const stored = () => {
+          for (const r of receipts) this.held.delete(r.carrierMsgId);
+        };
+        try {
+          Promise.resolve(this.emit(receipts)).then(stored, stored);
+        } catch {
+          stored();
+        }
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.ts';
 import { applyReceipts, type Receipt } from '../store/messages.ts';
+import { Fifo } from '../fifo.ts';
 
 const RETRY_FOR_MS = 120_000;
 const GATHER_MS = 20;
@@ -36,9 +37,11 @@ export type ApplyReceipts = (db: Db, carrier: string, receipts: Receipt[]) => Pr
  * (store/message-parts.ts).
  */
 export class ReceiptSink {
-  private batch: Pending[] = [];
+  /** A queue, not an array: at recovery it may hold a large backlog, taken 128 at a time. */
+  private readonly batch = new Fifo<Pending>();
   private waiting: Pending[] = [];
-  private settlers: Array<() => void> = [];
+  /** Callers of push, each settled once the batch was taken past its last receipt (`upTo`). */
+  private readonly settlers = new Fifo<{ upTo: number; settle: () => void }>();
   private scheduled = false;
   private batchSince = 0;
   private host: ReceiptHost | undefined;
@@ -64,8 +67,8 @@ export class ReceiptSink {
   push(receipts: Receipt[]): Promise<void> {
     const until = Date.now() + RETRY_FOR_MS;
     return new Promise((resolve) => {
-      this.settlers.push(resolve);
       this.enqueue(receipts.map((receipt) => ({ receipt, until })));
+      this.settlers.push({ upTo: this.batch.end, settle: resolve });
       if (receipts.length === 0) this.schedule();
     });
   }
@@ -103,17 +106,15 @@ export class ReceiptSink {
   }
 
   /**
-   * For the host: takes the waiting receipts (at most `max`); call `settle` after the transaction. The
-   * callers waiting for them settle with the last of them.
+   * For the host: takes the waiting receipts (at most `max`); call `settle` after the transaction. A
+   * caller of push settles with the take that holds its last receipt, while later receipts may still wait.
    */
   take(max = Infinity): TakenReceipts {
-    const items = this.batch.length <= max ? this.batch : this.batch.splice(0, max);
-    if (items !== this.batch) return { items, settlers: [] };
-    const taken = { items, settlers: this.settlers };
-    this.batch = [];
-    this.settlers = [];
-    this.batchSince = 0;
-    return taken;
+    const items = this.batch.take(max);
+    const done = this.batch.taken;
+    const settlers = this.settlers.takeWhile((s) => s.upTo <= done).map((s) => s.settle);
+    if (this.batch.length === 0) this.batchSince = 0;
+    return { items, settlers };
   }
 
   /** For the host: its transaction committed (`unmatched`: stored nowhere yet) or failed (`undefined`). */
