@@ -23,6 +23,8 @@ export interface Config {
   timestampSkewSeconds: number;
   /** SQLite `synchronous`: 'full' survives power loss, 'normal' survives process crashes. */
   sqliteSynchronous: 'full' | 'normal';
+  /** How much of the SQLite file each connection maps (MB; 0 = read with system calls). Mapped pages count in RSS. */
+  sqliteMmapMb?: number;
   /**
    * false: this process's SQLite connections leave WAL checkpoints to its checkpoint thread
    * (store/checkpoint-thread.ts; the server sets it). Default: SQLite's own, on commit.
@@ -89,6 +91,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     httpThreads: Math.max(1, int(env.USMS_HTTP_THREADS, 1, 'USMS_HTTP_THREADS')),
     timestampSkewSeconds: int(env.USMS_TIMESTAMP_SKEW, 300, 'USMS_TIMESTAMP_SKEW'),
     sqliteSynchronous: env.USMS_SQLITE_SYNC === 'normal' ? 'normal' : 'full',
+    sqliteMmapMb: int(env.USMS_SQLITE_MMAP_MB, 256, 'USMS_SQLITE_MMAP_MB'),
     sqlProfileFile: env.USMS_SQL_PROFILE ? resolve(env.USMS_SQL_PROFILE) : undefined,
     createDemoAccount: env.USMS_DEMO !== '0',
     role: role(env.USMS_ROLE),

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, Migrator, PostgresDialect, type QueryResult, SqliteDialect, SqliteDriver } from 'kysely';
-import pg from 'pg';
-import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import { ensurePrivateFile, makeDataDir } from './data-dir.ts';
 import { migrations } from './migrations/index.ts';
 import { writeGateFor, type WriteGate } from './write-gate.ts';
 import { SqlProfile } from './sql-profile.ts';
@@ -12,10 +12,10 @@ import type { Database as Schema } from './schema.ts';
 export type Db = Kysely<Schema>;
 
 const BUSY_TIMEOUT_MS = 10_000;
-/** How much of the SQLite file each connection maps into memory (address space, not memory it takes). */
-const MMAP_BYTES = 256 * 1024 * 1024;
+/** How much of the SQLite file each connection maps by default (USMS_SQLITE_MMAP_MB). */
+const DEFAULT_MMAP_MB = 256;
 
-type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'sqliteAutoCheckpoint' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart' | 'sqlProfileFile'>;
+type DbConfig = Pick<Config, 'dataDir' | 'sqliteSynchronous' | 'sqliteAutoCheckpoint' | 'sqliteMmapMb' | 'databaseUrl' | 'dbPoolSize' | 'migrateOnStart' | 'sqlProfileFile'>;
 
 /**
  * Opens the database: PostgreSQL when `databaseUrl` is a postgres:// URL, else the embedded SQLite
@@ -40,11 +40,21 @@ export function openRelaxedDatabase(config: DbConfig, file = 'usms.db', poolSize
   return openSqlite({ ...config, sqliteSynchronous: 'normal' }, file);
 }
 
-// int8 (bigint: our millisecond times, counts) as JS numbers: every value we store is below 2^53.
-pg.types.setTypeParser(20, (v) => Number(v));
+let pgModule: typeof import('pg') | undefined;
+
+/** pg is loaded only by processes on PostgreSQL: every thread of an SQLite node would carry it for nothing. */
+function loadPg(): typeof import('pg') {
+  if (!pgModule) {
+    const loaded = createRequire(import.meta.url)('pg') as typeof import('pg');
+    // int8 (bigint: our millisecond times, counts) as JS numbers: every value we store is below 2^53.
+    loaded.types.setTypeParser(20, (v) => Number(v));
+    pgModule = loaded;
+  }
+  return pgModule;
+}
 
 function openPostgres(url: string, poolSize = 10, options?: string): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, ...(options ? { options } : {}) });
+  const pool = new (loadPg().Pool)({ connectionString: url, max: poolSize, ...(options ? { options } : {}) });
   // An idle connection the server closed (restart, failover, a dropped test database) is discarded by the
   // pool and the next query opens a new one; without a listener its 'error' event would end the process.
   pool.on('error', () => {});
@@ -57,8 +67,10 @@ export function sqliteWriteGate(config: Pick<DbConfig, 'dataDir'>, file = 'usms.
 }
 
 function openSqlite(config: DbConfig, file: string): Db {
-  mkdirSync(config.dataDir, { recursive: true });
+  makeDataDir(config.dataDir);
   const path = join(config.dataDir, file);
+  // Created 0600 before SQLite opens it: its -wal and -shm files then get the same mode.
+  ensurePrivateFile(path);
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${config.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
@@ -69,7 +81,8 @@ function openSqlite(config: DbConfig, file: string): Db {
   // Every commit of another connection empties this one's page cache, so most pages a transaction
   // touches are read again: mapped, they are read without a system call and a copy each. Measured on
   // the SMPP path: the delivery thread spent 28-34% less time in its statements and commits (bench/RESULTS.md).
-  sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
+  // Mapped pages count in the process's RSS (as file pages the kernel can drop), once per connection.
+  sqlite.pragma(`mmap_size = ${(config.sqliteMmapMb ?? DEFAULT_MMAP_MB) * 1024 * 1024}`);
   // The claims' materialized CTEs build temporary tables: in memory, never in a temporary file.
   sqlite.pragma('temp_store = MEMORY');
   if (config.sqliteAutoCheckpoint === false) sqlite.pragma('wal_autocheckpoint = 0');
