@@ -83,7 +83,7 @@ export function registerCarrierCommands(program: Command, config: () => Config):
         systemType: o.systemType ?? CARRIER_DEFAULTS.systemType,
         bindType: o.bind as BindType,
         window: int(o.window, '--window'),
-        // Default: one window ahead, which keeps the window full (bench/RESULTS.md, session 7).
+        // Default: one window ahead, which keeps the window full (bench/RESULTS.md, SMPP rows).
         prefetch: o.prefetch === undefined ? int(o.window, '--window') : int(o.prefetch, '--prefetch'),
         binds: int(o.binds, '--binds'),
         throughput: int(o.throughput, '--throughput'),

@@ -9,7 +9,7 @@ import {
 import { SessionWriter, type NewSession } from '../store/sessions.ts';
 
 /**
- * Idempotent requests (issue 3). A request that carries an `Idempotency-Key` header (any dialect) or,
+ * Idempotent requests. A request that carries an `Idempotency-Key` header (any dialect) or,
  * in the uSpeedo dialect, an `X-Nonce`, is answered once per API key: a repeat with the same body
  * within 24 h gets the first answer verbatim and sends nothing; the same key with another body is refused.
  *
