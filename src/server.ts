@@ -12,13 +12,15 @@ import { shareWriteGates } from './store/write-gate.ts';
 import { startServiceThread, stopServiceThread, type ServiceThreadData, type ThreadMessage } from './worker-thread.ts';
 import { isPostgres } from './store/dialect.ts';
 import { queueDepth } from './store/messages.ts';
-import { SessionWriter } from './store/sessions.ts';
+import { SessionWriter, writeUnits } from './store/sessions.ts';
 import { SessionWriterThread } from './store/session-writer-thread.ts';
 import { ensureDemoAccount } from './demo.ts';
 import { Membership } from './cluster/membership.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { HttpThreads } from './http/http-threads.ts';
-import type { Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { secureDataDir } from './store/data-dir.ts';
+import { attachReadiness, Readiness } from './http/health.ts';
 
 export interface RunningServer {
   url: string;
@@ -29,12 +31,27 @@ export interface RunningServer {
 
 /** The composition root: config -> store -> HTTP + delivery. */
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  // The port first: a start that cannot listen fails before anything else starts, and announces nothing.
+  const listener = await bindFirst(config);
+  // Whatever started before a failure is stopped again, in reverse order, before the error goes on.
+  const started: Array<() => Promise<unknown>> = [async () => listener.release()];
+  try {
+    return await startOn(config, log, listener, started);
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    throw err;
+  }
+}
+
+async function startOn(config: Config, log: Logger, listener: EarlyListener, started: Array<() => Promise<unknown>>): Promise<RunningServer> {
+  for (const t of secureDataDir(config.dataDir)) log.warn({ path: t.path, was: t.was, now: t.now }, 'data dir entry was open to other users: permissions tightened');
   const box = SecretBox.open(config.dataDir, config.masterKey);
   // SQLite: the commit that grows the WAL past its limit would copy it back into the database file and
   // sync it, holding the write gate and stalling its thread. A thread of its own checkpoints instead
   // (store/checkpoint-thread.ts), and every connection of this process leaves it that job.
   if (!config.databaseUrl) config = { ...config, sqliteAutoCheckpoint: false };
   const db = await openDatabase(config);
+  started.push(() => db.destroy());
   const sqlite = !isPostgres(db);
   const metrics = new Metrics(() => queueDepth(db));
   // SQLite: sessions are written by a thread of their own, off the HTTP loop (store/session-writer-thread.ts).
@@ -44,7 +61,16 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       process.exit(1);
     })
     : undefined;
-  const writer = writerThread ? new SessionWriter(db, (units) => writerThread.write(units)) : new SessionWriter(db);
+  if (writerThread) started.push(() => writerThread.close());
+  const membership = new Membership(db, config.role, log, (n) => {
+    apiNodes = n;
+    setShares();
+  });
+  // Readiness (http/health.ts) follows the outcome of every commit of this thread's session writer and,
+  // when there were none lately, probes with the node's heartbeat write.
+  const readiness = new Readiness(() => membership.heartbeat());
+  attachReadiness(db, readiness);
+  const writer = new SessionWriter(db, (units) => readiness.track(writerThread ? writerThread.write(units) : writeUnits(db, units)));
   const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics, log };
 
   // Delivery, the callback pusher and (SQLite) the checkpoints run in threads of their own, each with its
@@ -64,10 +90,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       })
       : undefined,
   ]);
+  for (const thread of [checkpointer, pusherThread, delivery]) if (thread) started.push(() => stopServiceThread(thread));
   pusher = pusherThread;
   if (delivery) writer.on('written', () => delivery.postMessage({ type: 'wake' }));
 
-  if (config.createDemoAccount && config.role !== 'worker') await ensureDemoAccount(db, box, config);
   const api = config.role !== 'worker';
   const threadCount = api ? config.httpThreads : 1;
   const limiter = new RateLimiter(config.rateLimitPerKey);
@@ -78,16 +104,15 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     limiter.setShare(apiNodes * threadCount);
     threads?.setShare(apiNodes * threadCount);
   };
-  const membership = new Membership(db, config.role, log, (n) => {
-    apiNodes = n;
-    setShares();
-  });
   await membership.start();
+  started.push(() => membership.stop());
   const token = operatorToken(config.dataDir, process.env.USMS_OPERATOR_TOKEN);
   const scrape = async () => metrics.text(threads ? await threads.collect() : []);
   const app = buildApp(services, token, { api, limiter, metricsText: scrape });
   app.server.on('connection', () => metrics.connections.inc({ thread: '0' }));
-  await app.listen({ port: config.port, host: config.host });
+  started.push(() => app.close());
+  await app.ready();
+  listener.handOver(app.server);
   if (threadCount > 1) {
     // Assigned before they start, so that a change of the API nodes meanwhile reaches them too.
     threads = HttpThreads.start(threadCount - 1, {
@@ -95,12 +120,16 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       share: apiNodes * threadCount, log, scrape,
       onWritten: () => delivery?.postMessage({ type: 'wake' }),
     });
+    const running = threads;
+    started.push(() => running.stop());
     await threads.started;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info({ url, role: config.role, database: config.databaseUrl ? 'postgres' : 'sqlite', workers: config.runWorkers, httpThreads: threadCount }, 'usms listening');
+  // Only now: its curl names the port actually listened on, and a start that cannot listen announces nothing.
+  if (config.createDemoAccount && api) await ensureDemoAccount(db, box, url);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -122,6 +151,64 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 
 interface DeliveryMessage extends ThreadMessage {
   counts?: Record<string, number>;
+}
+
+const LISTEN_FAILURES: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use by another process',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not one of this machine\'s',
+};
+
+interface EarlyListener {
+  /** The HTTP server takes over the listening socket, and the connections that arrived while it started. */
+  handOver(server: Server): void;
+  /** Closes the socket unless it was handed over. */
+  release(): void;
+}
+
+/**
+ * Listens on the configured address before the database and the threads start. Connections that
+ * arrive meanwhile wait for the HTTP server, which answers them once it is ready.
+ */
+async function bindFirst(config: Config): Promise<EarlyListener> {
+  const socket = createServer();
+  const early: Socket[] = [];
+  const hold = (conn: Socket) => early.push(conn);
+  socket.on('connection', hold);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.listen({ port: config.port, host: config.host }, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    throw listenError(err, config);
+  }
+  let handedOver = false;
+  return {
+    handOver(server) {
+      // listen(handle) adopts the listening handle itself: from now on the HTTP server accepts on it.
+      server.listen(socket);
+      handedOver = true;
+      socket.off('connection', hold);
+      for (const conn of early.splice(0)) server.emit('connection', conn);
+    },
+    release() {
+      if (handedOver) return;
+      socket.close();
+      for (const conn of early.splice(0)) conn.destroy();
+    },
+  };
+}
+
+/** A failed listen as one line: where, and why. */
+function listenError(err: unknown, config: Config): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const why = (code && LISTEN_FAILURES[code]) ?? String((err as Error).message ?? err).split('\n')[0];
+  return Object.assign(new Error(`cannot listen on ${where}: ${why}${code ? ` (${code})` : ''}`), { code });
 }
 
 /** The descriptor of a listening server (Node keeps it on the internal handle only). */

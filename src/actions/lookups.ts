@@ -6,15 +6,23 @@ import { findApprovedSender, listSenders } from '../store/senders.ts';
 import { listBlacklist } from '../store/blacklist.ts';
 
 const TTL_MS = 2_000;
+/**
+ * How long an active key is trusted without asking the database again: the longest a key revoked
+ * by another process (another node, or the CLI when no server answered it) still authenticates here.
+ * A revocation through this process's /operator/keys/revoke is dropped from every thread's cache at once.
+ */
+export const KEY_TTL_MS = 1_000;
 const BLACKLIST_TTL_MS = 1_000;
 
 /**
  * Short-lived caches for what every request reads: keys, approved templates and senders.
- * Only positive answers are cached, so an approval by the operator takes effect at once and a
- * revocation or rejection within TTL_MS.
+ * Only positive answers are cached, so an approval by the operator takes effect at once, a
+ * rejection within TTL_MS and a revocation within KEY_TTL_MS (at once through `forgetKey`).
  */
 export class Lookups {
   private keys = new Map<string, { value: ResolvedKey; until: number }>();
+  /** Bumped by forgetKey: a lookup that started before it does not cache what it read. */
+  private keyGeneration = 0;
   private templates = new Map<string, { value: Template; until: number }>();
   private senders = new Map<string, { value: string; until: number }>();
   private blacklists = new Map<number, { value: Promise<Set<string>>; until: number }>();
@@ -27,10 +35,17 @@ export class Lookups {
   async key(publicKey: string): Promise<ResolvedKey | undefined> {
     const hit = this.keys.get(publicKey);
     if (hit && hit.until > Date.now()) return hit.value;
+    const generation = this.keyGeneration;
     const value = await resolveKey(this.db, this.box, publicKey);
-    if (value) this.keys.set(publicKey, { value, until: Date.now() + TTL_MS });
+    if (value && generation === this.keyGeneration) this.keys.set(publicKey, { value, until: Date.now() + KEY_TTL_MS });
     else this.keys.delete(publicKey);
     return value;
+  }
+
+  /** Drops a key from the cache (it was revoked): the next request with it reads the database. */
+  forgetKey(publicKey: string): void {
+    this.keys.delete(publicKey);
+    this.keyGeneration++;
   }
 
   /** The account's template if it exists and is approved. */

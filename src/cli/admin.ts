@@ -10,6 +10,8 @@ import { createKey, listKeys, revokeKey } from '../store/keys.ts';
 import { createSender, listSenders, setSenderStatus } from '../store/senders.ts';
 import { createTemplate, listTemplates, setTemplateStatus, TemplateStatus } from '../store/templates.ts';
 import { accountIdOption, withDatabase, type CliOpts } from './db-command.ts';
+import { KEY_TTL_MS } from '../actions/lookups.ts';
+import { existingOperatorToken } from '../http/operator.ts';
 
 type Opts = CliOpts;
 
@@ -48,12 +50,20 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .action(withDb(async (db, o) => ({ Keys: await listKeys(db, accountId(o)) })));
   key
     .command('revoke')
+    .description(`revokes in the database, then tells the server at --server (default http://USMS_HOST:USMS_PORT) to drop the key from its caches at once; other servers stop accepting it within ${KEY_TTL_MS / 1000} s`)
     .requiredOption('--account <id>')
     .requiredOption('--key <publicKey>')
+    .option('--server <url>', 'the running server to tell (default: USMS_HOST:USMS_PORT)')
     .option('--json', 'print JSON')
-    .action(withDb(async (db, o) => {
-      if (!(await revokeKey(db, accountId(o), String(o.key)))) throw new Error(`no key ${String(o.key)} in account ${String(o.account)}`);
-      return { Revoked: o.key };
+    .action(withDatabase<Opts>(config, async (db, o, cfg) => {
+      const id = accountId(o);
+      const publicKey = String(o.key);
+      if (!(await revokeKey(db, id, publicKey))) throw new Error(`no key ${publicKey} in account ${id}`);
+      const server = typeof o.server === 'string' ? o.server.replace(/\/+$/, '') : localServer(cfg);
+      const told = await tellServer(server, existingOperatorToken(cfg.dataDir, process.env.USMS_OPERATOR_TOKEN), id, publicKey);
+      return told === true
+        ? { Revoked: publicKey, Server: server, Immediate: true }
+        : { Revoked: publicKey, Server: server, Immediate: false, Note: `${told}; running servers stop accepting the key within ${KEY_TTL_MS / 1000} s` };
     }));
 
   const template = program.command('template').description('message templates ({1}, {2} placeholders)');
@@ -126,4 +136,35 @@ export function registerAdminCommands(program: Command, config: () => Config): v
   const sandbox = program.command('sandbox').description('the built-in sandbox carrier');
   sandbox.command('inbox').option('--limit <n>', 'how many', '20').option('--json', 'print JSON')
     .action(withDb(async (db, o) => ({ Messages: await sandboxInbox(db, Math.max(1, Math.min(1000, Number(o.limit) || 20))) })));
+}
+
+/** The server this machine runs with the same configuration (a wildcard listen address is reached on loopback). */
+function localServer(cfg: Config): string {
+  const host = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host === '::' ? '::1' : cfg.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.port}`;
+}
+
+/** How long `key revoke` waits for the running server. */
+const SERVER_TIMEOUT_MS = 3_000;
+
+/**
+ * Asks the server at `url` to revoke the key and drop it from every HTTP thread's cache
+ * (POST /operator/keys/revoke). True when it did; otherwise why not.
+ */
+async function tellServer(url: string, token: string | undefined, accountId: number, publicKey: string): Promise<true | string> {
+  if (!token) return 'no operator token (USMS_OPERATOR_TOKEN or <data dir>/operator.token) to reach a running server with';
+  try {
+    const res = await fetch(`${url}/operator/keys/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ AccountId: accountId, PublicKey: publicKey }),
+      signal: AbortSignal.timeout(SERVER_TIMEOUT_MS),
+    });
+    const body = (await res.json().catch(() => undefined)) as { Revoked?: unknown; error?: unknown } | undefined;
+    if (res.ok && body?.Revoked === publicKey) return true;
+    return `the server at ${url} answered HTTP ${res.status}${typeof body?.error === 'string' ? ` (${body.error})` : ''}`;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    return `no usms server answered at ${url} (${cause})`;
+  }
 }

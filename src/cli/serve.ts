@@ -17,7 +17,17 @@ export function registerServe(program: Command): void {
         ...(opts.host !== undefined ? { USMS_HOST: opts.host } : {}),
         ...(opts.role !== undefined ? { USMS_ROLE: opts.role } : {}),
       });
-      const server = await startServer(config);
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer(config);
+      } catch (err) {
+        // One line, no stack: a port in use or a database that cannot be opened is the operator's to fix.
+        // Exits at once: a thread that did not stop would otherwise keep the process up.
+        const reason = String((err as Error).message ?? err).split('\n')[0];
+        if (opts.json) process.stdout.write(JSON.stringify({ error: reason }) + '\n');
+        process.stderr.write(`usms: ${reason}\n`);
+        process.exit(1);
+      }
       if (opts.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + '\n');
       const stop = (signal: string) => {
         server.services.log.info({ signal }, 'signal received');

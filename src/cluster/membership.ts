@@ -43,13 +43,18 @@ export class Membership {
     await this.db.deleteFrom('nodes').where('id', '=', this.id).execute();
   }
 
-  private async beat(): Promise<void> {
-    const now = Date.now();
+  /** Writes this node's heartbeat row now: also the readiness probe's write (http/health.ts). */
+  async heartbeat(now = Date.now()): Promise<void> {
     await this.db
       .insertInto('nodes')
       .values({ id: this.id, role: this.role, host: hostname(), pid: process.pid, started_at: this.startedAt, heartbeat_at: now })
       .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now }))
       .execute();
+  }
+
+  private async beat(): Promise<void> {
+    const now = Date.now();
+    await this.heartbeat(now);
     const row = await this.db
       .selectFrom('nodes')
       .select((eb) => eb.fn.countAll<number>().as('n'))
