@@ -17,7 +17,8 @@ export class SecretBox {
     if (given) return SecretBox.fromKey(given);
     const file = join(dataDir, 'master.key');
     if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true });
+      // The data dir holds every secret and (SQLite) every message: its owner only (store/data-dir.ts).
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       try {
         writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
       } catch (err) {
