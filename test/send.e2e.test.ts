@@ -455,5 +455,6 @@ describe('USMS send path, end to end against the real server process', () => {
     assert.match(metrics, /usms_http_requests_total\{dialect="uspeedo",action="SendUSMSMessage",retcode="0"\}/);
     const denied = await fetch(`${server.url}/operator/sandbox/inbox`);
     assert.equal(denied.status, 401);
+    assert.equal(((await denied.json()) as { RetCode: number }).RetCode, 170);
   });
 });

@@ -288,18 +288,22 @@ describe('key revocation', () => {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       }, JSON.stringify(body));
       const token = readFileSync(join(server.dataDir, 'operator.token'), 'utf8').trim();
-      assert.equal((await route({ AccountId: creds.AccountId, PublicKey: creds.PublicKey })).status, 401);
-      assert.equal((await route({ AccountId: creds.AccountId, PublicKey: creds.PublicKey }, 'wrong')).status, 401);
-      assert.equal((await route({ PublicKey: creds.PublicKey }, token)).status, 400);
+      const refusal = async (body: unknown, t?: string) => {
+        const res = await route(body, t);
+        return [res.status, (JSON.parse(res.text) as { RetCode: unknown }).RetCode];
+      };
+      assert.deepEqual(await refusal({ AccountId: creds.AccountId, PublicKey: creds.PublicKey }), [401, 170]);
+      assert.deepEqual(await refusal({ AccountId: creds.AccountId, PublicKey: creds.PublicKey }, 'wrong'), [401, 171]);
+      assert.deepEqual(await refusal({ PublicKey: creds.PublicKey }, token), [400, 18003]);
       // Another account's key is not this account's to revoke.
       const foreign = await route({ AccountId: creds.AccountId, PublicKey: other.PublicKey }, token);
-      assert.equal(foreign.status, 404);
+      assert.deepEqual([foreign.status, JSON.parse(foreign.text).RetCode], [404, 172]);
       assert.equal(await query(server.url, other), 0);
 
       assert.equal(await query(server.url, creds), 0);
       const ok = await route({ AccountId: creds.AccountId, PublicKey: creds.PublicKey }, token);
       assert.equal(ok.status, 200);
-      assert.deepEqual(JSON.parse(ok.text), { Revoked: creds.PublicKey, AccountId: creds.AccountId, Threads: 1 });
+      assert.deepEqual(JSON.parse(ok.text), { RetCode: 0, Message: 'revoked', Revoked: creds.PublicKey, AccountId: creds.AccountId, Threads: 1 });
       assert.equal(await query(server.url, creds), 172);
 
       // No server at --server: revoked in the database all the same, and the answer says how soon servers notice.

@@ -33,6 +33,7 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .requiredOption('--name <name>', 'account name')
     .option('--region <cc>', 'default region for national numbers (ISO code)', 'CN')
     .option('--json', 'print JSON')
+    .option('--env', 'print export USMS_ACCOUNT_ID=... lines for a shell (eval "$(...)")')
     .action(withDb((db, o, box) => createAccount(db, box(), { name: String(o.name), region: String(o.region) })));
   account.command('list').option('--json', 'print JSON').action(withDb(async (db) => ({ Accounts: await listAccounts(db) })));
 
@@ -41,6 +42,7 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .command('create')
     .requiredOption('--account <id>')
     .option('--json', 'print JSON')
+    .option('--env', 'print export USMS_PUBLIC_KEY=... lines for a shell')
     .action(withDb(async (db, o, box) => {
       const id = (await requireAccount(db, accountId(o))).id;
       const pair = await createKey(db, box(), id);
@@ -75,6 +77,7 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .option('--purpose <n>', '1 verification code, 2 notification, 3 marketing', '2')
     .option('--approve', 'approve at once')
     .option('--json', 'print JSON')
+    .option('--env', 'print export USMS_TEMPLATE_ID=... for a shell')
     .action(withDb(async (db, o) => {
       const id = (await requireAccount(db, accountId(o))).id;
       const purpose = Number(o.purpose);
@@ -102,6 +105,7 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .requiredOption('--name <name>')
     .option('--approve', 'approve at once')
     .option('--json', 'print JSON')
+    .option('--env', 'print export USMS_SIG_ID=... for a shell')
     .action(withDb(async (db, o) => {
       const id = (await requireAccount(db, accountId(o))).id;
       return { SigId: await createSender(db, { accountId: id, name: String(o.name), approve: Boolean(o.approve) }) };
@@ -160,9 +164,9 @@ async function tellServer(url: string, token: string | undefined, accountId: num
       body: JSON.stringify({ AccountId: accountId, PublicKey: publicKey }),
       signal: AbortSignal.timeout(SERVER_TIMEOUT_MS),
     });
-    const body = (await res.json().catch(() => undefined)) as { Revoked?: unknown; error?: unknown } | undefined;
+    const body = (await res.json().catch(() => undefined)) as { Revoked?: unknown; Message?: unknown } | undefined;
     if (res.ok && body?.Revoked === publicKey) return true;
-    return `the server at ${url} answered HTTP ${res.status}${typeof body?.error === 'string' ? ` (${body.error})` : ''}`;
+    return `the server at ${url} answered HTTP ${res.status}${typeof body?.Message === 'string' ? ` (${body.Message})` : ''}`;
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
     return `no usms server answered at ${url} (${cause})`;

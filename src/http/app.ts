@@ -16,7 +16,7 @@ import { uspeedoRequest } from './dialects/uspeedo.ts';
 import { registerDocs } from './docs.ts';
 import { NonceCache } from './nonces.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { sameToken } from './operator.ts';
+import { operatorTokenRefusal, sameToken } from './operator.ts';
 import { registerHealthRoutes } from './health.ts';
 
 /**
@@ -184,9 +184,9 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
     return metricsText();
   });
   app.get('/operator/sandbox/inbox', async (req, reply) => {
-    if (!sameToken(operatorToken, req.headers.authorization)) return reply.code(401).send({ error: 'operator token required (Authorization: Bearer ...)' });
+    if (!sameToken(operatorToken, req.headers.authorization)) return reply.code(401).send(operatorTokenRefusal(req.headers.authorization));
     const limit = Math.min(Math.max(Number((req.query as Record<string, unknown>).limit) || 50, 1), 1000);
-    return { Messages: await sandboxInbox(services.db, limit) };
+    return { RetCode: 0, Message: '', Messages: await sandboxInbox(services.db, limit) };
   });
 
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ RetCode: RetCode.ActionNotFound, Message: `no route ${req.method} ${req.url.split('?')[0]}` }));

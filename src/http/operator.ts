@@ -1,3 +1,4 @@
+import { RetCode } from '../sms/errors.ts';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -32,6 +33,16 @@ export function existingOperatorToken(dataDir: string, given?: string): string |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The answer to an /operator request that is refused: a RetCode like every other answer (170 no operator
+ * token, 171 a wrong one) and the HTTP status an operator's tools expect.
+ */
+export function operatorTokenRefusal(authorization: string | undefined): { RetCode: number; Message: string } {
+  return authorization
+    ? { RetCode: RetCode.SignatureInvalid, Message: 'wrong operator token' }
+    : { RetCode: RetCode.MissingSignature, Message: 'operator token required (Authorization: Bearer ...)' };
 }
 
 export function sameToken(expected: string, authorization: string | undefined): boolean {
@@ -79,18 +90,18 @@ export function registerOperatorKeyRoutes<L extends FastifyBaseLogger>(app: Fast
   const others = services.config.role === 'worker' ? 0 : Math.max(0, services.config.httpThreads - 1);
 
   app.post('/operator/keys/revoke', async (req, reply) => {
-    if (!sameToken(token, req.headers.authorization)) return reply.code(401).send({ error: 'operator token required (Authorization: Bearer ...)' });
+    if (!sameToken(token, req.headers.authorization)) return reply.code(401).send(operatorTokenRefusal(req.headers.authorization));
     const body = req.body as Record<string, unknown> | undefined;
     const accountId = Number(body && typeof body === 'object' ? body.AccountId : undefined);
     const publicKey = body && typeof body === 'object' ? body.PublicKey : undefined;
     if (!Number.isInteger(accountId) || accountId <= 0 || typeof publicKey !== 'string' || publicKey === '') {
-      return reply.code(400).send({ error: 'send a JSON body {"AccountId": <number>, "PublicKey": "AK..."}' });
+      return reply.code(400).send({ RetCode: RetCode.InvalidParameter, Message: 'send a JSON body {"AccountId": <number>, "PublicKey": "AK..."}' });
     }
-    if (!(await revokeKey(services.db, accountId, publicKey))) return reply.code(404).send({ error: `no key ${publicKey} in account ${accountId}` });
+    if (!(await revokeKey(services.db, accountId, publicKey))) return reply.code(404).send({ RetCode: RetCode.AccountNotFound, Message: `no key ${publicKey} in account ${accountId}` });
     services.lookups.forgetKey(publicKey);
     const confirmed = await forgetEverywhere(publicKey);
     if (confirmed < others) services.log.warn({ confirmed, threads: others }, 'not every HTTP thread confirmed a key revocation in time; the rest stop accepting the key within 1 s');
-    return { Revoked: publicKey, AccountId: accountId, Threads: confirmed + 1 };
+    return { RetCode: 0, Message: 'revoked', Revoked: publicKey, AccountId: accountId, Threads: confirmed + 1 };
   });
 
   function forgetEverywhere(publicKey: string): Promise<number> {
