@@ -72,7 +72,13 @@ function checkAnswer(status: number | undefined, contentType: string | undefined
 }
 
 async function send(url: string, path: string, init: RequestInit, what: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(url + path, init);
+  let res: Response;
+  try {
+    res = await fetch(url + path, init);
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`${what}: ${init.method ?? 'GET'} ${path.slice(0, 80)}: ${(err as Error).message} (${cause?.code ?? ''} ${cause?.message ?? ''})`, { cause: err });
+  }
   const text = await res.text();
   return { status: res.status, body: checkAnswer(res.status, res.headers.get('content-type') ?? undefined, text, what) };
 }
@@ -417,7 +423,12 @@ describe('hostile input, end to end', () => {
     for (let i = 0; i < perDialect; i++) {
       jobs.push(() => uspeedo(true), () => uspeedo(false), ucloud, restV1);
       if (i % 4 === 0) jobs.push(rawGarbage);
-      if (i % 200 === 100) jobs.push(() => send(server.url, '/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: oversize }, 'oversize').then(() => {}));
+      // The server answers an oversize body (RetCode 18002) and closes without reading the rest: a client still
+      // writing may get EPIPE/ECONNRESET instead of reading that answer. Either is fine; nothing else is.
+      if (i % 200 === 100) jobs.push(() => send(server.url, '/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: oversize }, 'oversize').then(
+        () => {},
+        (err: Error) => assert.match(err.message, /\((EPIPE|ECONNRESET|UND_ERR_SOCKET) /, err.message),
+      ));
       if (i % 200 === 0) jobs.push(valid);
     }
     let next = 0;
