@@ -1,23 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { sign } from '../src/auth/signature.ts';
-import { ServerProcess, Workspace, waitFor, type Credentials } from './harness.ts';
+import { ServerProcess, Workspace, fresh, waitFor, type Credentials } from './harness.ts';
 
-/** One request on a connection of its own (no keep-alive agent): the kernel picks the thread that accepts it. */
-function fresh(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 function signedPost(url: string, creds: Credentials, body: Record<string, unknown>, nonce = randomUUID().replace(/-/g, '')) {
   return fresh(url, 'POST', '/api', {

@@ -3,30 +3,16 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { sign } from '../src/auth/signature.ts';
 import { e2eOnPostgres, testDatabaseUrl } from './databases.ts';
-import { ServerProcess, Workspace, waitFor, type Credentials } from './harness.ts';
+import { ServerProcess, Workspace, fresh, waitFor, type Credentials } from './harness.ts';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'index.ts');
 
-/** One request on a connection of its own: with several HTTP threads the kernel picks the thread that accepts it. */
-function fresh(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** A signed uSpeedo action that only reads: its RetCode tells whether the key still authenticates. */
 async function query(url: string, creds: Credentials): Promise<number> {
