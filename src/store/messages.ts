@@ -287,14 +287,3 @@ export async function queueDepth(db: Db): Promise<number> {
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
-
-/** Messages of `carrier` still waiting for their receipt (sent before `sentBefore`, when given). */
-export async function sentWithoutReceipt(db: Db, carrier: string, sentBefore?: number) {
-  let q = db
-    .selectFrom('messages')
-    .select(['id', 'e164', 'carrier_msg_id', 'sent_at'])
-    .where('status', '=', 'sent')
-    .where('carrier', '=', carrier);
-  if (sentBefore !== undefined) q = q.where('sent_at', '<', sentBefore);
-  return q.execute();
-}
