@@ -34,7 +34,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function admin(statement: string): Promise<void> {
+/** Runs one statement on the test server's admin database (create, drop, alter a test database). */
+export async function admin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: testDatabaseUrl });
   await client.connect();
   try {

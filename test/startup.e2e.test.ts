@@ -6,9 +6,8 @@ import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { sign } from '../src/auth/signature.ts';
-import { e2eOnPostgres, testDatabaseUrl } from './databases.ts';
+import { admin, e2eOnPostgres } from './databases.ts';
 import { ServerProcess, Workspace, fresh, waitFor, type Credentials } from './harness.ts';
 
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'index.ts');
@@ -199,15 +198,6 @@ describe('readiness: /readyz follows whether the database accepts writes, /healt
   test('PostgreSQL: the database turns read-only', { skip: !e2eOnPostgres && 'runs on PostgreSQL (USMS_E2E_DB=postgres)' }, async () => {
     const server = await ServerProcess.start();
     const name = new URL(server.env.USMS_DATABASE_URL!).pathname.slice(1);
-    const admin = async (statement: string) => {
-      const client = new pg.Client({ connectionString: testDatabaseUrl });
-      await client.connect();
-      try {
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    };
     const reconnect = () => admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}' and pid <> pg_backend_pid()`);
     try {
       const { creds, templateIds: [template] } = await server.setupAccount({ templates: ['Your code is {1}'] });
