@@ -17,6 +17,8 @@ export interface Config {
   bodyLimit: number;
   /** Requests per second per API key (token bucket, burst = 2x); 0 disables. */
   rateLimitPerKey: number;
+  /** Console login tries per client address per minute, on each node. */
+  consoleLoginsPerMinute: number;
   /** HTTP threads of an API process, each on the same listening socket (http/http-threads.ts). */
   httpThreads: number;
   /** Allowed clock difference for X-Timestamp, in seconds. */
@@ -88,6 +90,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: env.USMS_LOG_LEVEL ?? 'info',
     bodyLimit: int(env.USMS_BODY_LIMIT, 2 * 1024 * 1024, 'USMS_BODY_LIMIT'),
     rateLimitPerKey: int(env.USMS_RATE_LIMIT, 2000, 'USMS_RATE_LIMIT'),
+    consoleLoginsPerMinute: Math.max(1, int(env.USMS_CONSOLE_LOGIN_RATE, 10, 'USMS_CONSOLE_LOGIN_RATE')),
     httpThreads: Math.max(1, int(env.USMS_HTTP_THREADS, 1, 'USMS_HTTP_THREADS')),
     timestampSkewSeconds: int(env.USMS_TIMESTAMP_SKEW, 300, 'USMS_TIMESTAMP_SKEW'),
     sqliteSynchronous: env.USMS_SQLITE_SYNC === 'normal' ? 'normal' : 'full',

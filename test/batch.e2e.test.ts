@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsv } from '../src/cli/csv.ts';
+import { parseCsv } from '../src/batch/csv.ts';
 import { ServerProcess, waitFor, type Credentials } from './harness.ts';
 import { LossyProxy } from './lossy-proxy.ts';
 

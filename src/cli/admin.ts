@@ -1,31 +1,22 @@
 import type { Command } from 'commander';
-import { SecretBox } from '../auth/secrets.ts';
-import type { Config } from '../config.ts';
-import { normalizePhone } from '../sms/phone.ts';
-import { createAccount, listAccounts, requireAccount } from '../store/accounts.ts';
-import { addToBlacklist, listBlacklist, removeFromBlacklist } from '../store/blacklist.ts';
-import type { Db } from '../store/db.ts';
-import { sandboxInbox } from '../store/inbox.ts';
-import { createKey, listKeys, revokeKey } from '../store/keys.ts';
-import { createSender, listSenders, setSenderStatus } from '../store/senders.ts';
-import { createTemplate, listTemplates, setTemplateStatus, TemplateStatus } from '../store/templates.ts';
-import { accountIdOption, withDatabase, type CliOpts } from './db-command.ts';
 import { KEY_TTL_MS } from '../actions/lookups.ts';
+import type { Config } from '../config.ts';
 import { existingOperatorToken } from '../http/operator.ts';
+import { createAccount, listAccounts } from '../operator/accounts.ts';
+import { addBlacklisted, listBlacklisted, removeBlacklisted } from '../operator/blacklist.ts';
+import { createKey, listKeys, revokeKey } from '../operator/keys.ts';
+import { sandboxInbox } from '../operator/sandbox.ts';
+import { createSender, listSenders, reviewSender } from '../operator/senders.ts';
+import { createTemplate, listTemplates, reviewTemplate } from '../operator/templates.ts';
+import { accountIdOption, withOperator, type CliOpts } from './db-command.ts';
+import { legacyAccount, legacySender, legacyTemplate } from './legacy-shapes.ts';
 
 type Opts = CliOpts;
 
 /** Operator commands; they work on the same database as a running server. */
 export function registerAdminCommands(program: Command, config: () => Config): void {
-  const withDb = (fn: (db: Db, opts: Opts, box: () => SecretBox) => Promise<unknown>) =>
-    withDatabase<Opts>(config, (db, opts, cfg) => fn(db, opts, () => SecretBox.open(cfg.dataDir, cfg.masterKey)));
+  const run = (fn: Parameters<typeof withOperator<Opts>>[1]) => withOperator<Opts>(config, fn);
   const accountId = accountIdOption;
-  const phone = async (db: Db, opts: Opts) => {
-    const account = await requireAccount(db, accountId(opts));
-    const p = normalizePhone(String(opts.phone ?? ''), account.region);
-    if (!p.ok) throw new Error(`--phone ${String(opts.phone)}: ${p.reason}`);
-    return { account, e164: p.e164 };
-  };
 
   const account = program.command('account').description('customer accounts');
   account
@@ -34,8 +25,9 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .option('--region <cc>', 'default region for national numbers (ISO code)', 'CN')
     .option('--json', 'print JSON')
     .option('--env', 'print export USMS_ACCOUNT_ID=... lines for a shell (eval "$(...)")')
-    .action(withDb((db, o, box) => createAccount(db, box(), { name: String(o.name), region: String(o.region) })));
-  account.command('list').option('--json', 'print JSON').action(withDb(async (db) => ({ Accounts: await listAccounts(db) })));
+    .action(run((ctx, o) => createAccount(ctx, { Name: o.name, Region: o.region })));
+  account.command('list').option('--json', 'print JSON')
+    .action(run(async (ctx) => ({ Accounts: (await listAccounts(ctx)).Accounts.map(legacyAccount) })));
 
   const key = program.command('key').description('API keys (PublicKey/PrivateKey, also ACCESSKEY_ID/ACCESSKEY_SECRET)');
   key
@@ -43,13 +35,9 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .requiredOption('--account <id>')
     .option('--json', 'print JSON')
     .option('--env', 'print export USMS_PUBLIC_KEY=... lines for a shell')
-    .action(withDb(async (db, o, box) => {
-      const id = (await requireAccount(db, accountId(o))).id;
-      const pair = await createKey(db, box(), id);
-      return { AccountId: id, PublicKey: pair.publicKey, PrivateKey: pair.privateKey };
-    }));
+    .action(run((ctx, o) => createKey(ctx, { AccountId: accountId(o) })));
   key.command('list').requiredOption('--account <id>').option('--json', 'print JSON')
-    .action(withDb(async (db, o) => ({ Keys: await listKeys(db, accountId(o)) })));
+    .action(run((ctx, o) => listKeys(ctx, { AccountId: accountId(o) })));
   key
     .command('revoke')
     .description(`revokes in the database, then tells the server at --server (default http://USMS_HOST:USMS_PORT) to drop the key from its caches at once; other servers stop accepting it within ${KEY_TTL_MS / 1000} s`)
@@ -57,10 +45,8 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .requiredOption('--key <publicKey>')
     .option('--server <url>', 'the running server to tell (default: USMS_HOST:USMS_PORT)')
     .option('--json', 'print JSON')
-    .action(withDatabase<Opts>(config, async (db, o, cfg) => {
-      const id = accountId(o);
-      const publicKey = String(o.key);
-      if (!(await revokeKey(db, id, publicKey))) throw new Error(`no key ${publicKey} in account ${id}`);
+    .action(run(async (ctx, o, cfg) => {
+      const { AccountId: id, Revoked: publicKey } = await revokeKey(ctx, { AccountId: accountId(o), PublicKey: o.key });
       const server = typeof o.server === 'string' ? o.server.replace(/\/+$/, '') : localServer(cfg);
       const told = await tellServer(server, existingOperatorToken(cfg.dataDir, process.env.USMS_OPERATOR_TOKEN), id, publicKey);
       return told === true
@@ -73,30 +59,36 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .command('create')
     .requiredOption('--account <id>')
     .requiredOption('--content <text>')
-    .option('--name <name>')
+    .option('--name <name>', 'template name (default: its TemplateId)')
     .option('--purpose <n>', '1 verification code, 2 notification, 3 marketing', '2')
+    .option('--unsubscribe-info <text>', 'how to unsubscribe (required for marketing, purpose 3)')
+    .option('--remark <text>', 'a note for the reviewer')
     .option('--approve', 'approve at once')
     .option('--json', 'print JSON')
     .option('--env', 'print export USMS_TEMPLATE_ID=... for a shell')
-    .action(withDb(async (db, o) => {
-      const id = (await requireAccount(db, accountId(o))).id;
-      const purpose = Number(o.purpose);
-      return { TemplateId: await createTemplate(db, { accountId: id, content: String(o.content), name: o.name as string | undefined, purpose, approve: Boolean(o.approve) }) };
+    .action(run(async (ctx, o) => {
+      const created = await createTemplate(ctx, {
+        AccountId: accountId(o),
+        Template: o.content,
+        TemplateName: o.name,
+        Purpose: o.purpose,
+        UnsubscribeInfo: o.unsubscribeInfo,
+        Remark: o.remark,
+        Approve: Boolean(o.approve),
+      });
+      return { TemplateId: created.TemplateId };
     }));
-  for (const [verb, status] of [['approve', TemplateStatus.Approved], ['reject', TemplateStatus.Rejected]] as const) {
+  for (const verb of ['approve', 'reject'] as const) {
     template
       .command(verb)
       .requiredOption('--account <id>')
       .requiredOption('--id <templateId>')
       .option('--reason <text>', 'shown to the customer')
       .option('--json', 'print JSON')
-      .action(withDb(async (db, o) => {
-        if (!(await setTemplateStatus(db, accountId(o), String(o.id), status, String(o.reason ?? '')))) throw new Error(`no template ${String(o.id)} in account ${String(o.account)}`);
-        return { TemplateId: o.id, Status: status };
-      }));
+      .action(run((ctx, o) => reviewTemplate(ctx, { AccountId: accountId(o), TemplateId: o.id, Decision: verb, Reason: o.reason })));
   }
   template.command('list').requiredOption('--account <id>').option('--json', 'print JSON')
-    .action(withDb(async (db, o) => ({ Templates: await listTemplates(db, accountId(o)) })));
+    .action(run(async (ctx, o) => ({ Templates: (await listTemplates(ctx, { AccountId: accountId(o) })).Templates.map(legacyTemplate) })));
 
   const sender = program.command('sender').description('sender names / signatures');
   sender
@@ -106,44 +98,31 @@ export function registerAdminCommands(program: Command, config: () => Config): v
     .option('--approve', 'approve at once')
     .option('--json', 'print JSON')
     .option('--env', 'print export USMS_SIG_ID=... for a shell')
-    .action(withDb(async (db, o) => {
-      const id = (await requireAccount(db, accountId(o))).id;
-      return { SigId: await createSender(db, { accountId: id, name: String(o.name), approve: Boolean(o.approve) }) };
-    }));
+    .action(run(async (ctx, o) => ({ SigId: (await createSender(ctx, { AccountId: accountId(o), SigContent: o.name, Approve: Boolean(o.approve) })).SigId })));
   sender
     .command('approve')
     .requiredOption('--account <id>')
     .requiredOption('--id <sigId>')
     .option('--json', 'print JSON')
-    .action(withDb(async (db, o) => {
-      if (!(await setSenderStatus(db, accountId(o), String(o.id), TemplateStatus.Approved))) throw new Error(`no sender ${String(o.id)} in account ${String(o.account)}`);
-      return { SigId: o.id, Status: TemplateStatus.Approved };
-    }));
+    .action(run((ctx, o) => reviewSender(ctx, { AccountId: accountId(o), SigId: o.id, Decision: 'approve' })));
   sender.command('list').requiredOption('--account <id>').option('--json', 'print JSON')
-    .action(withDb(async (db, o) => ({ Senders: await listSenders(db, accountId(o)) })));
+    .action(run(async (ctx, o) => ({ Senders: (await listSenders(ctx, { AccountId: accountId(o) })).Senders.map(legacySender) })));
 
   const blacklist = program.command('blacklist').description("an account's blocked numbers");
   blacklist.command('add').requiredOption('--account <id>').requiredOption('--phone <number>').option('--json', 'print JSON')
-    .action(withDb(async (db, o) => {
-      const { account: a, e164 } = await phone(db, o);
-      await addToBlacklist(db, a.id, e164);
-      return { AccountId: a.id, Phone: e164, Blacklisted: true };
-    }));
+    .action(run((ctx, o) => addBlacklisted(ctx, { AccountId: accountId(o), Phone: o.phone })));
   blacklist.command('remove').requiredOption('--account <id>').requiredOption('--phone <number>').option('--json', 'print JSON')
-    .action(withDb(async (db, o) => {
-      const { account: a, e164 } = await phone(db, o);
-      return { AccountId: a.id, Phone: e164, Removed: await removeFromBlacklist(db, a.id, e164) };
-    }));
+    .action(run((ctx, o) => removeBlacklisted(ctx, { AccountId: accountId(o), Phone: o.phone })));
   blacklist.command('list').requiredOption('--account <id>').option('--json', 'print JSON')
-    .action(withDb(async (db, o) => ({ Phones: await listBlacklist(db, accountId(o)) })));
+    .action(run((ctx, o) => listBlacklisted(ctx, { AccountId: accountId(o) })));
 
   const sandbox = program.command('sandbox').description('the built-in sandbox carrier');
   sandbox.command('inbox').option('--limit <n>', 'how many', '20').option('--json', 'print JSON')
-    .action(withDb(async (db, o) => ({ Messages: await sandboxInbox(db, Math.max(1, Math.min(1000, Number(o.limit) || 20))) })));
+    .action(run((ctx, o) => sandboxInbox(ctx, { Limit: o.limit })));
 }
 
 /** The server this machine runs with the same configuration (a wildcard listen address is reached on loopback). */
-function localServer(cfg: Config): string {
+export function localServer(cfg: Config): string {
   const host = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host === '::' ? '::1' : cfg.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.port}`;
 }

@@ -4,18 +4,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsmsApiError, UsmsRequestError, type UsmsClient } from '../client/index.ts';
-import { csvLine, parseCsv, type CsvRecord } from './csv.ts';
+import { chunkResult, chunkRows, MAX_CHUNK_ROWS, type ChunkResult } from '../batch/chunks.ts';
+import { csvLine, parseCsv } from '../batch/csv.ts';
+import { rowsFromCsv, type BatchRow } from '../batch/rows.ts';
 import { printResult } from './output.ts';
 import { clientFrom, withConnection, type ConnectionOpts } from './connection.ts';
 
 /*
  * `usms batch FILE.csv`: one template and sender, a row per number, sent with SendBatchUSMSMessage in
- * chunks. Column rule:
- *   - With a header row (its first cell is `phone`): columns are matched by name, case-insensitively:
- *     `phone` (required), `userid` and `extendcode` (optional); every other column is a template
- *     parameter, in column order. Every row must have as many fields as the header.
- *   - Without a header row: the first column is the phone, every other column a template parameter.
- * Rows without a phone, or with a wrong field count, fail locally and are not sent. Empty lines are skipped.
+ * chunks. Rows come from the CSV by the column rule of src/batch/rows.ts (a header row naming phone,
+ * userid, extendcode and parameter columns, or phone,param1,... without one); rows without a phone,
+ * or with a wrong field count, fail locally and are not sent. Empty lines are skipped.
  *
  * Resuming: `<out>.state.jsonl` (JSON lines, appended and fsynced) records the run (input hash, template,
  * sender, dialect, key, chunk size), each chunk's Idempotency-Key before it is sent, and each chunk's
@@ -24,99 +23,9 @@ import { clientFrom, withConnection, type ConnectionOpts } from './connection.ts
  * for 24 h. The result CSV is written once every chunk is done.
  */
 
-const MAX_CHUNK = { ucloud: 200, uspeedo: 1000, rest: 1000 } as const;
 const KEY_TTL_MS = 24 * 3600 * 1000;
 /** Answers that say nothing about the rows: stop (resumable) instead of recording the chunk as failed. */
 const STOP_RETCODES = new Set([160, 161, 170, 171, 172, 173, 200, 290, 291, 292, 294, 18004, 18007, 215398, 215400]);
-
-export interface BatchRow {
-  line: number;
-  phone: string;
-  params: string[];
-  userId?: string;
-  extendCode?: string;
-  /** Set when the row cannot be sent at all. */
-  invalid?: string;
-}
-
-/** Rows of the CSV by the column rule above. */
-export function rowsFromCsv(records: CsvRecord[]): { rows: BatchRow[]; header: boolean } {
-  if (records.length === 0) return { rows: [], header: false };
-  const first = records[0]!.cells.map((c) => c.trim().toLowerCase());
-  const header = first[0] === 'phone';
-  if (!header) {
-    return {
-      header,
-      rows: records.map((r) => {
-        const phone = r.cells[0]!.trim();
-        return { line: r.line, phone, params: r.cells.slice(1), invalid: phone ? undefined : 'empty phone' };
-      }),
-    };
-  }
-  const col = (names: string[]) => first.findIndex((c) => names.includes(c));
-  const phoneCol = 0;
-  const userCol = col(['userid', 'user_id']);
-  const extendCol = col(['extendcode', 'extend_code']);
-  const paramCols = first.map((_, i) => i).filter((i) => i !== phoneCol && i !== userCol && i !== extendCol);
-  return {
-    header,
-    rows: records.slice(1).map((r) => {
-      const phone = (r.cells[phoneCol] ?? '').trim();
-      const row: BatchRow = { line: r.line, phone, params: paramCols.map((i) => r.cells[i] ?? '') };
-      const userId = userCol >= 0 ? (r.cells[userCol] ?? '').trim() : '';
-      const extendCode = extendCol >= 0 ? (r.cells[extendCol] ?? '').trim() : '';
-      if (userId) row.userId = userId;
-      if (extendCode) row.extendCode = extendCode;
-      if (r.cells.length !== first.length) row.invalid = `row has ${r.cells.length} fields, the header has ${first.length}`;
-      else if (!phone) row.invalid = 'empty phone';
-      return row;
-    }),
-  };
-}
-
-/** One chunk's outcome: its SessionNo (when anything was accepted) and the failed rows (index in chunk -> reason). */
-export interface ChunkResult {
-  sessionNo?: string;
-  failures: Array<[number, string]>;
-}
-
-/** Maps a SendBatch answer (or refusal) back to the chunk's rows: FailContent / FailedTargetPhones echo the targets. */
-export function chunkResult(rows: BatchRow[], answer: Record<string, unknown>): ChunkResult {
-  const s = answer.SessionNo;
-  const sessionNo = typeof s === 'string' && s ? s : Array.isArray(s) && typeof s[0] === 'string' ? s[0] : undefined;
-  const failed = new Map<number, string>();
-  const queues = new Map<string, number[]>();
-  const withUser = Array.isArray(answer.FailContent);
-  rows.forEach((r, i) => {
-    const k = targetKey(r.phone, r.params, withUser ? r.userId : undefined);
-    const q = queues.get(k);
-    if (q) q.push(i);
-    else queues.set(k, [i]);
-  });
-  const fail = (phone: unknown, params: unknown, userId: unknown, reason: string) => {
-    const q = queues.get(targetKey(phone, params, userId));
-    const i = q?.shift();
-    if (i !== undefined) failed.set(i, reason);
-  };
-  const message = typeof answer.Message === 'string' && answer.Message ? answer.Message : `RetCode ${String(answer.RetCode)}`;
-  if (withUser) {
-    for (const g of answer.FailContent as Array<Record<string, unknown>>) {
-      const groupReason = typeof g.FailureDetails === 'string' && g.FailureDetails ? g.FailureDetails : undefined;
-      const targets = Array.isArray(g.Target) ? (g.Target as Array<Record<string, unknown>>) : [];
-      if (targets.length === 0 && groupReason) rows.forEach((_, i) => failed.set(i, groupReason));
-      for (const t of targets) fail(t.Phone, t.TemplateParams, withUser ? t.UserId : undefined, String(t.FailureDetails || groupReason || message));
-    }
-  } else if (Array.isArray(answer.FailedTargetPhones)) {
-    for (const t of answer.FailedTargetPhones as Array<Record<string, unknown>>) fail(t.Phone, t.TemplateParams, undefined, String(t.FailureReason || message));
-  }
-  // Nothing accepted: every row failed, with its own reason where the answer gives one.
-  if (!sessionNo) rows.forEach((_, i) => failed.has(i) || failed.set(i, answer.RetCode === 0 ? 'not accepted' : `RetCode ${String(answer.RetCode)}: ${message}`));
-  return { sessionNo, failures: [...failed.entries()].sort((a, b) => a[0] - b[0]) };
-}
-
-function targetKey(phone: unknown, params: unknown, userId: unknown): string {
-  return JSON.stringify([String(phone ?? ''), Array.isArray(params) ? params.map(String) : [], userId === undefined || userId === null ? '' : String(userId)]);
-}
 
 interface RunHeader {
   type: 'run';
@@ -191,15 +100,14 @@ export async function runBatch(file: string, opts: BatchOptions, client: UsmsCli
   const bytes = readFileSync(input);
   const inputSha256 = createHash('sha256').update(bytes).digest('hex');
   const { rows } = rowsFromCsv(parseCsv(bytes.toString('utf8')));
-  const max = MAX_CHUNK[client.dialect];
+  const max = MAX_CHUNK_ROWS[client.dialect];
   const chunkSize = opts.chunk === undefined ? max : Number(opts.chunk);
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > max) throw new Error(`--chunk must be 1 to ${max} for the ${client.dialect} dialect`);
   const out = resolve(opts.out ?? input.replace(/(\.csv)?$/i, '.result.csv'));
   const statePath = out + '.state.jsonl';
 
   const sendable = rows.filter((r) => !r.invalid);
-  const chunks: BatchRow[][] = [];
-  for (let i = 0; i < sendable.length; i += chunkSize) chunks.push(sendable.slice(i, i + chunkSize));
+  const chunks = chunkRows(sendable, chunkSize);
 
   // A new run, or the interrupted one with the same input and settings.
   const previous = Journal.read(statePath);

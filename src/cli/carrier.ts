@@ -1,52 +1,70 @@
 import type { Command } from 'commander';
-import { SecretBox } from '../auth/secrets.ts';
-import { parseAccounts, parsePrefixes, Router } from '../carriers/routing.ts';
-import type { SplitMethod } from '../carriers/smpp-message.ts';
 import type { Config } from '../config.ts';
-import {
-  addCarrier, BIND_TYPES, CARRIER_DEFAULTS, listCarriers, parseIdFormat, readCarrierStatus, removeCarrier, routeSpecs, updateCarrier,
-  type BindType, type DeliveryPolicy,
-} from '../store/carriers.ts';
-import { openDatabase, type Db } from '../store/db.ts';
-import { listInbound } from '../store/inbound.ts';
-import { printResult } from './output.ts';
-import { withDatabase } from './db-command.ts';
+import { BIND_TYPES, CARRIER_DEFAULTS, type CarrierInput } from '../operator/carrier-input.ts';
+import { addCarrier, carrierStatus, listCarriers, removeCarrier, updateCarrier } from '../operator/carriers.ts';
+import { listInbound } from '../operator/inbound.ts';
+import { withOperator } from './db-command.ts';
 
-interface AddOpts {
+interface CarrierOpts {
   name: string;
-  host: string;
-  port: string;
+  host?: string;
+  port?: string;
   tls?: boolean;
-  systemId: string;
+  systemId?: string;
   password?: string;
   passwordEnv?: string;
   systemType?: string;
-  bind: string;
-  window: string;
+  bind?: string;
+  window?: string;
   prefetch?: string;
-  binds: string;
-  throughput: string;
+  binds?: string;
+  throughput?: string;
   gsmPacking?: boolean;
   latin1?: boolean;
-  split: string;
-  idFormat: string;
-  policy: string;
+  split?: string;
+  idFormat?: string;
+  policy?: string;
   prefix?: string;
   account?: string;
   default?: boolean;
   sourceAddr?: string;
   serviceType?: string;
-  responseTimeoutMs: string;
-  enquireLinkMs: string;
+  responseTimeoutMs?: string;
+  enquireLinkMs?: string;
   moAccount?: string;
   json?: boolean;
 }
 
-const int = (v: string, name: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number`);
-  return n;
-};
+/** The flags as the operator layer's carrier input (the same object the console sends as JSON). */
+function carrierInput(o: CarrierOpts): CarrierInput {
+  return {
+    Name: o.name,
+    Host: o.host,
+    Port: o.port,
+    Tls: o.tls,
+    SystemId: o.systemId,
+    Password: passwordOf(o),
+    SystemType: o.systemType,
+    BindType: o.bind,
+    Window: o.window,
+    Prefetch: o.prefetch,
+    Binds: o.binds,
+    Throughput: o.throughput,
+    GsmPacking: o.gsmPacking,
+    Latin1: o.latin1,
+    Split: o.split,
+    IdFormat: o.idFormat,
+    Policy: o.policy,
+    RoutePrefixes: o.prefix,
+    RouteAccounts: o.account,
+    Default: o.default,
+    SourceAddr: o.sourceAddr,
+    ServiceType: o.serviceType,
+    ResponseTimeoutMs: o.responseTimeoutMs,
+    EnquireLinkMs: o.enquireLinkMs,
+    MoAccount: o.moAccount,
+  };
+}
 
 /**
  * `usms carrier add|update|list|remove|status`: SMPP carriers, their routes and their live state. Works on
@@ -54,9 +72,6 @@ const int = (v: string, name: string) => {
  * USMS_CARRIER_POLL_MS (3 s by default). The password is sealed with the master key and never shown.
  */
 export function registerCarrierCommands(program: Command, config: () => Config): void {
-  const withDb = <O extends { json?: boolean }>(fn: (db: Db, opts: O, cfg: Config) => Promise<unknown>) => withDatabase<O>(config, fn);
-
-
   const carrier = program.command('carrier').description('SMPP carriers (connections to SMSCs) and message routing');
 
   carrierOptions(
@@ -70,43 +85,10 @@ export function registerCarrierCommands(program: Command, config: () => Config):
     true,
   )
     .option('--json', 'print JSON')
-    .action(withDb<AddOpts>(async (db, o, cfg) => {
-      const password = passwordOf(o);
-      if (password === undefined) throw new Error('give --password or --password-env');
-      await addCarrier(db, SecretBox.open(cfg.dataDir, cfg.masterKey), {
-        name: o.name,
-        host: o.host,
-        port: int(o.port, '--port'),
-        tls: Boolean(o.tls),
-        systemId: o.systemId,
-        password,
-        systemType: o.systemType ?? CARRIER_DEFAULTS.systemType,
-        bindType: o.bind as BindType,
-        window: int(o.window, '--window'),
-        // Default: one window ahead, which keeps the window full (bench/RESULTS.md, SMPP rows).
-        prefetch: o.prefetch === undefined ? int(o.window, '--window') : int(o.prefetch, '--prefetch'),
-        binds: int(o.binds, '--binds'),
-        throughput: int(o.throughput, '--throughput'),
-        gsmPacking: Boolean(o.gsmPacking),
-        latin1: Boolean(o.latin1),
-        split: o.split as SplitMethod,
-        idFormat: parseIdFormat(o.idFormat),
-        policy: o.policy as DeliveryPolicy,
-        prefixes: parsePrefixes(o.prefix),
-        accounts: parseAccounts(o.account),
-        isDefault: Boolean(o.default),
-        sourceAddr: o.sourceAddr ?? CARRIER_DEFAULTS.sourceAddr,
-        serviceType: o.serviceType ?? CARRIER_DEFAULTS.serviceType,
-        responseTimeoutMs: int(o.responseTimeoutMs, '--response-timeout-ms'),
-        enquireLinkMs: int(o.enquireLinkMs, '--enquire-link-ms'),
-        moAccount: o.moAccount === undefined ? null : int(o.moAccount, '--mo-account'),
-      });
-      const routed = Boolean(o.prefix || o.account || o.default);
-      return {
-        Added: o.name,
-        ...(routed ? {} : { Warning: 'no --prefix, --account or --default: this carrier takes no messages' }),
-        Routes: new Router(await routeSpecs(db)).describe(),
-      };
+    .action(withOperator<CarrierOpts>(config, async (ctx, o) => {
+      if (passwordOf(o) === undefined) throw new Error('give --password or --password-env');
+      const { Added, Routed, Routes } = await addCarrier(ctx, carrierInput(o));
+      return { Added, ...(Routed ? {} : { Warning: 'no --prefix, --account or --default: this carrier takes no messages' }), Routes };
     }));
 
   carrierOptions(
@@ -120,65 +102,31 @@ export function registerCarrierCommands(program: Command, config: () => Config):
     false,
   )
     .option('--json', 'print JSON')
-    .action(withDb<Partial<AddOpts> & { name: string }>(async (db, o, cfg) => {
-      const num = (v: string | undefined, flag: string) => (v === undefined ? undefined : int(v, flag));
-      const result = await updateCarrier(db, SecretBox.open(cfg.dataDir, cfg.masterKey), o.name, {
-        host: o.host,
-        port: num(o.port, '--port'),
-        tls: o.tls,
-        systemId: o.systemId,
-        password: passwordOf(o),
-        systemType: o.systemType,
-        bindType: o.bind as BindType | undefined,
-        window: num(o.window, '--window'),
-        prefetch: num(o.prefetch, '--prefetch'),
-        binds: num(o.binds, '--binds'),
-        throughput: num(o.throughput, '--throughput'),
-        gsmPacking: o.gsmPacking,
-        latin1: o.latin1,
-        split: o.split as SplitMethod | undefined,
-        idFormat: o.idFormat === undefined ? undefined : parseIdFormat(o.idFormat),
-        policy: o.policy as DeliveryPolicy | undefined,
-        prefixes: o.prefix === undefined ? undefined : parsePrefixes(o.prefix),
-        accounts: o.account === undefined ? undefined : parseAccounts(o.account),
-        isDefault: o.default,
-        sourceAddr: o.sourceAddr,
-        serviceType: o.serviceType,
-        responseTimeoutMs: num(o.responseTimeoutMs, '--response-timeout-ms'),
-        enquireLinkMs: num(o.enquireLinkMs, '--enquire-link-ms'),
-        moAccount: o.moAccount === undefined ? undefined : o.moAccount === 'none' ? null : int(o.moAccount, '--mo-account'),
-      });
-      if (!result) throw new Error(`no carrier ${o.name}`);
-      return {
-        Updated: o.name,
-        Rebind: result.reconnect,
-        Carrier: (await listCarriers(db)).find((c) => c.Name === o.name),
-        Routes: new Router(await routeSpecs(db)).describe(),
-      };
-    }));
+    .action(withOperator<CarrierOpts>(config, (ctx, o) => updateCarrier(ctx, o.name, { ...carrierInput(o), Name: undefined })));
 
   carrier
     .command('list')
     .description('configured carriers (without passwords) and the routing table')
     .option('--json', 'print JSON')
-    .action(withDb(async (db) => ({ Carriers: await listCarriers(db), Routes: new Router(await routeSpecs(db)).describe() })));
+    .action(withOperator(config, async (ctx) => {
+      const { Carriers, Routes } = await listCarriers(ctx);
+      // The live state has a command of its own (`carrier status`).
+      return { Carriers: Carriers.map(({ Status: _live, ...c }) => c), Routes };
+    }));
 
   carrier
     .command('remove')
     .description('remove a carrier: the running server unbinds it; its queued messages are routed again')
     .requiredOption('--name <name>')
     .option('--json', 'print JSON')
-    .action(withDb<{ name: string; json?: boolean }>(async (db, o) => {
-      if (!(await removeCarrier(db, o.name))) throw new Error(`no carrier ${o.name}`);
-      return { Removed: o.name, Routes: new Router(await routeSpecs(db)).describe() };
-    }));
+    .action(withOperator<{ name: string; json?: boolean }>(config, (ctx, o) => removeCarrier(ctx, o.name)));
 
   carrier
     .command('status')
     .description('live state as the delivery thread reports it every second: binds, window in use, rate, errors')
     .option('--name <name>', 'one carrier')
     .option('--json', 'print JSON')
-    .action(withDb<{ name?: string; json?: boolean }>(async (db, o) => ({ Carriers: await readCarrierStatus(db, o.name) })));
+    .action(withOperator<{ name?: string; json?: boolean }>(config, (ctx, o) => carrierStatus(ctx, { Name: o.name })));
 
   registerInboundCommands(program, config);
 }
@@ -192,15 +140,15 @@ export function registerInboundCommands(program: Command, config: () => Config):
     .option('--account <id>', 'AccountId (default: messages no account owns)')
     .option('--limit <n>', 'how many, newest first', '20')
     .option('--json', 'print JSON')
-    .action(async (o: { account?: string; limit: string; json?: boolean }) => {
-      const db = await openDatabase(config());
-      try {
-        const account = o.account === undefined ? null : int(o.account, '--account');
-        printResult({ Messages: await listInbound(db, account, Math.max(1, Math.min(1000, Number(o.limit) || 20))) }, Boolean(o.json));
-      } finally {
-        await db.destroy();
+    .action(withOperator<{ account?: string; limit: string; json?: boolean }>(config, async (ctx, o) => {
+      let accountId: number | undefined;
+      if (o.account !== undefined) {
+        accountId = Number(o.account);
+        if (!Number.isInteger(accountId)) throw new Error('--account must be a whole number');
       }
-    });
+      const page = await listInbound(ctx, accountId === undefined ? { Unowned: true, Limit: o.limit } : { AccountId: accountId, Limit: o.limit });
+      return { Messages: page.Messages };
+    }));
 }
 
 /** --password, or the variable --password-env names; undefined when neither is given. */

@@ -1,23 +1,28 @@
 import type { Config } from '../config.ts';
-import { requireAccount } from '../store/accounts.ts';
-import { openDatabase, type Db } from '../store/db.ts';
+import { CLI_ACTOR } from '../operator/actor.ts';
+import type { OperatorContext } from '../operator/context.ts';
+import { withOperatorContext } from '../operator/open.ts';
+import { cliError } from './errors.ts';
 import { envLines, printResult } from './output.ts';
 
 export type CliOpts = Record<string, string | boolean | undefined> & { json?: boolean; env?: boolean };
 
-/** A command action that runs `fn` with the database open and prints its result (one JSON object with --json, export lines with --env). */
-export const withDatabase =
-  <O extends { json?: boolean; env?: boolean } = CliOpts>(config: () => Config, fn: (db: Db, opts: O, cfg: Config) => Promise<unknown>) =>
+/**
+ * A command action that runs `fn` as the CLI operator on the configured database and prints its result
+ * (one JSON object with --json, export lines with --env). Operator refusals name the flags.
+ */
+export const withOperator =
+  <O extends { json?: boolean; env?: boolean } = CliOpts>(config: () => Config, fn: (ctx: OperatorContext, opts: O, cfg: Config) => Promise<unknown>) =>
   async (opts: O) => {
     const cfg = config();
-    const db = await openDatabase(cfg);
+    let result: unknown;
     try {
-      const result = await fn(db, opts, cfg);
-      if (opts.env) process.stdout.write(envLines(result) + '\n');
-      else printResult(result, Boolean(opts.json));
-    } finally {
-      await db.destroy();
+      result = await withOperatorContext(cfg, CLI_ACTOR, (ctx) => fn(ctx, opts, cfg));
+    } catch (err) {
+      throw cliError(err);
     }
+    if (opts.env) process.stdout.write(envLines(result) + '\n');
+    else printResult(result, Boolean(opts.json));
   };
 
 /** `--account`, checked to be a number. */
@@ -25,9 +30,4 @@ export function accountIdOption(opts: CliOpts): number {
   const id = Number(opts.account);
   if (!Number.isInteger(id) || id <= 0) throw new Error('--account must be a numeric AccountId');
   return id;
-}
-
-/** `--account`, checked to name an existing account. */
-export async function accountOf(db: Db, opts: CliOpts): Promise<number> {
-  return (await requireAccount(db, accountIdOption(opts))).id;
 }

@@ -12,6 +12,7 @@ import { registerSendCommands } from './send.ts';
 import { registerSignCommand } from './sign.ts';
 import { registerSmscSim } from './smsc-sim.ts';
 import { registerTemplateCommands } from './templates.ts';
+import { registerUserCommands } from './users.ts';
 
 const program = new Command('usms')
   .description('usms: a self-hosted SMS platform speaking the USMS API')
@@ -26,6 +27,7 @@ registerTemplateCommands(program, () => loadConfig());
 registerAccountSettings(program, () => loadConfig());
 registerCallbackCommands(program, () => loadConfig());
 registerCarrierCommands(program, () => loadConfig());
+registerUserCommands(program, () => loadConfig());
 registerSmscSim(program);
 registerSendCommands(program);
 registerBatch(program);

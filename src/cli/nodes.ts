@@ -1,20 +1,13 @@
 import type { Command } from 'commander';
-import { liveNodes } from '../cluster/membership.ts';
 import { loadConfig } from '../config.ts';
-import { openDatabase } from '../store/db.ts';
-import { printResult } from './output.ts';
+import { listNodes } from '../operator/nodes.ts';
+import { withOperator } from './db-command.ts';
+import { legacyNode } from './legacy-shapes.ts';
 
 export function registerNodeCommands(program: Command): void {
   program
     .command('nodes')
     .description('the server processes sharing this database (heartbeat within 15 s)')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const db = await openDatabase(loadConfig());
-      try {
-        printResult({ Nodes: await liveNodes(db) }, Boolean(opts.json));
-      } finally {
-        await db.destroy();
-      }
-    });
+    .action(withOperator(() => loadConfig(), async (ctx) => ({ Nodes: (await listNodes(ctx)).Nodes.map(legacyNode) })));
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsmsApiError } from '../client/index.ts';
 import { clientFrom, withConnection, type ConnectionOpts } from './connection.ts';
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '../batch/csv.ts';
 import { printResult } from './output.ts';
 
 /**

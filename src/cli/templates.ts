@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
-import { requireAccount } from '../store/accounts.ts';
-import type { Db } from '../store/db.ts';
-import { setSenderStatus } from '../store/senders.ts';
-import { setTemplateAutoApprove, templateAutoApprove, TemplateStatus } from '../store/templates.ts';
-import { accountIdOption, withDatabase, type CliOpts } from './db-command.ts';
+import { getAccount, updateAccount } from '../operator/accounts.ts';
+import { reviewSender } from '../operator/senders.ts';
+import { accountIdOption, withOperator, type CliOpts } from './db-command.ts';
 
 type Opts = CliOpts;
 
@@ -18,8 +16,7 @@ function group(program: Command, name: string, description: string): Command {
  * rejection of a signature with a reason (shown to the customer as ErrDesc).
  */
 export function registerTemplateCommands(program: Command, config: () => Config): void {
-  const withDb = (fn: (db: Db, opts: Opts) => Promise<unknown>) => withDatabase<Opts>(config, fn);
-  const accountId = accountIdOption;
+  const run = (fn: Parameters<typeof withOperator<Opts>>[1]) => withOperator<Opts>(config, fn);
 
   group(program, 'template', 'message templates ({1}, {2} placeholders)')
     .command('auto-approve')
@@ -28,11 +25,11 @@ export function registerTemplateCommands(program: Command, config: () => Config)
     .option('--on', 'approve submitted templates at once')
     .option('--off', 'submitted templates wait for `usms template approve`')
     .option('--json', 'print JSON')
-    .action(withDb(async (db, o) => {
+    .action(run(async (ctx, o) => {
       if (o.on && o.off) throw new Error('give --on or --off, not both');
-      const id = (await requireAccount(db, accountId(o))).id;
-      if (o.on || o.off) await setTemplateAutoApprove(db, id, Boolean(o.on));
-      return { AccountId: id, TemplateAutoApprove: await templateAutoApprove(db, id) };
+      const id = accountIdOption(o);
+      const account = o.on || o.off ? await updateAccount(ctx, id, { AutoApprove: Boolean(o.on) }) : await getAccount(ctx, id);
+      return { AccountId: account.AccountId, TemplateAutoApprove: account.TemplateAutoApprove };
     }));
 
   group(program, 'sender', 'sender names / signatures')
@@ -41,10 +38,5 @@ export function registerTemplateCommands(program: Command, config: () => Config)
     .requiredOption('--id <sigId>')
     .option('--reason <text>', 'shown to the customer as ErrDesc')
     .option('--json', 'print JSON')
-    .action(withDb(async (db, o) => {
-      if (!(await setSenderStatus(db, accountId(o), String(o.id), TemplateStatus.Rejected, String(o.reason ?? '')))) {
-        throw new Error(`no sender ${String(o.id)} in account ${String(o.account)}`);
-      }
-      return { SigId: o.id, Status: TemplateStatus.Rejected };
-    }));
+    .action(run((ctx, o) => reviewSender(ctx, { AccountId: accountIdOption(o), SigId: o.id, Decision: 'reject', Reason: o.reason })));
 }

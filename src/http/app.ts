@@ -16,8 +16,9 @@ import { uspeedoRequest } from './dialects/uspeedo.ts';
 import { registerDocs } from './docs.ts';
 import { NonceCache } from './nonces.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { operatorTokenRefusal, sameToken } from './operator.ts';
+import { operatorTokenRefusal, registerOperatorKeyRoutes, sameToken } from './operator.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerConsole } from '../console/plugin.ts';
 
 /**
  * A body refused by its parser (not JSON, or over the limits of http/bounded-json.ts): the route answers
@@ -179,6 +180,8 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
 
   if (opts.api) registerDocs(app);
   registerHealthRoutes(app, services, operatorToken);
+  const forgetKey = registerOperatorKeyRoutes(app, services, operatorToken);
+  if (opts.api) registerConsole(app, { services, idem, forgetKey });
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', services.metrics.registry.contentType);
     return metricsText();

@@ -19,7 +19,6 @@ import type { Services } from '../actions/context.ts';
 import type { Config } from '../config.ts';
 import { RetCode } from '../sms/errors.ts';
 import type { Db } from '../store/db.ts';
-import { registerOperatorKeyRoutes } from './operator.ts';
 
 /** A write outcome younger than this answers /readyz without a probe. */
 export const FRESH_MS = 1_000;
@@ -149,5 +148,4 @@ export function registerHealthRoutes<L extends FastifyBaseLogger>(
     return reply.code(503).send({ RetCode: RetCode.ServiceUnavailable, Message: `not ready: ${state.reason ?? 'unknown'}` });
   });
 
-  registerOperatorKeyRoutes(app, services, operatorToken);
 }

@@ -56,6 +56,9 @@ export function sameToken(expected: string, authorization: string | undefined): 
 /** How long a revocation waits for the other HTTP threads to confirm they dropped the key. */
 const FORGET_TIMEOUT_MS = 1_000;
 
+/** Drops a revoked key from every key cache of this process; answers how many other threads confirmed. */
+export type KeyForgetter = (publicKey: string) => Promise<number>;
+
 type KeyMessage = { type: 'revoked'; id: string; publicKey: string } | { type: 'forgot'; id: string };
 
 /**
@@ -73,7 +76,7 @@ function keysChannelName(config: Pick<Config, 'dataDir' | 'databaseUrl'>): strin
  * key, on any thread, answers 172. Other processes stop accepting it within KEY_TTL_MS (actions/lookups.ts).
  * Also listens for revocations made by the other threads.
  */
-export function registerOperatorKeyRoutes<L extends FastifyBaseLogger>(app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, L>, services: Services, token: string): void {
+export function registerOperatorKeyRoutes<L extends FastifyBaseLogger>(app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, L>, services: Services, token: string): KeyForgetter {
   const channel = new BroadcastChannel(keysChannelName(services.config));
   // The channel must not keep a stopping thread alive.
   (channel as unknown as { unref(): void }).unref();
@@ -98,11 +101,17 @@ export function registerOperatorKeyRoutes<L extends FastifyBaseLogger>(app: Fast
       return reply.code(400).send({ RetCode: RetCode.InvalidParameter, Message: 'send a JSON body {"AccountId": <number>, "PublicKey": "AK..."}' });
     }
     if (!(await revokeKey(services.db, accountId, publicKey))) return reply.code(404).send({ RetCode: RetCode.AccountNotFound, Message: `no key ${publicKey} in account ${accountId}` });
+    const confirmed = await forget(publicKey);
+    return { RetCode: 0, Message: 'revoked', Revoked: publicKey, AccountId: accountId, Threads: confirmed + 1 };
+  });
+
+  async function forget(publicKey: string): Promise<number> {
     services.lookups.forgetKey(publicKey);
     const confirmed = await forgetEverywhere(publicKey);
     if (confirmed < others) services.log.warn({ confirmed, threads: others }, 'not every HTTP thread confirmed a key revocation in time; the rest stop accepting the key within 1 s');
-    return { RetCode: 0, Message: 'revoked', Revoked: publicKey, AccountId: accountId, Threads: confirmed + 1 };
-  });
+    return confirmed;
+  }
+  return forget;
 
   function forgetEverywhere(publicKey: string): Promise<number> {
     if (others === 0) return Promise.resolve(0);

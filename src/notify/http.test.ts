@@ -35,12 +35,12 @@ after(() => new Promise<void>((r) => server.close(() => r())));
 const opts = { timeoutMs: 300, maxResponseBytes: 64 * 1024 };
 
 test('ok only for 2xx with JSON code 0; the body and headers arrive as given', async () => {
-  assert.deepEqual(await postPush(`${base}/ok`, '{"MsgType":2,"Data":[]}', { 'x-usms-signature': 'sha256=ab' }, opts), { ok: true });
+  assert.deepEqual(await postPush(`${base}/ok`, '{"MsgType":2,"Data":[]}', { 'x-usms-signature': 'sha256=ab' }, opts), { ok: true, status: 200 });
   const last = seen.at(-1)!;
   assert.equal(last.body, '{"MsgType":2,"Data":[]}');
   assert.equal(last.headers['x-usms-signature'], 'sha256=ab');
   assert.match(String(last.headers['content-type']), /^application\/json/);
-  assert.deepEqual(await postPush(`${base}/ok-string`, '{}', {}, opts), { ok: true });
+  assert.deepEqual(await postPush(`${base}/ok-string`, '{}', {}, opts), { ok: true, status: 200 });
 });
 
 test('everything else is a failure with a reason', async () => {

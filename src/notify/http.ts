@@ -6,6 +6,8 @@ export interface PushResult {
   ok: boolean;
   /** Why it did not count as delivered (for logs and `usms callbacks failed`). */
   error?: string;
+  /** The receiver's HTTP status, when it answered. */
+  status?: number;
 }
 
 export interface PostOptions {
@@ -73,16 +75,16 @@ const ok2xx = (status: number) => status >= 200 && status <= 299;
 
 /** A complete answer: delivered only for 2xx with JSON `{"code":0}` (or "0"). */
 function judge(status: number, text: string): PushResult {
-  if (!ok2xx(status)) return { ok: false, error: `HTTP ${status}${text ? `: ${snippet(text)}` : ''}` };
+  if (!ok2xx(status)) return { ok: false, status, error: `HTTP ${status}${text ? `: ${snippet(text)}` : ''}` };
   let answer: unknown;
   try {
     answer = JSON.parse(text);
   } catch {
-    return { ok: false, error: `answer is not JSON: ${snippet(text)}` };
+    return { ok: false, status, error: `answer is not JSON: ${snippet(text)}` };
   }
   const code = (answer as { code?: unknown } | null)?.code;
-  if (code === 0 || code === '0') return { ok: true };
-  return { ok: false, error: `answer code is not 0: ${snippet(text)}` };
+  if (code === 0 || code === '0') return { ok: true, status };
+  return { ok: false, status, error: `answer code is not 0: ${snippet(text)}` };
 }
 
 function snippet(text: string): string {

@@ -20,6 +20,10 @@ export interface Database {
   message_parts: MessagePartTable;
   inbound_messages: InboundMessageTable;
   inbound_parts: InboundPartTable;
+  users: UserTable;
+  console_sessions: ConsoleSessionTable;
+  password_resets: PasswordResetTable;
+  audit_log: AuditLogTable;
 }
 
 export interface CarrierBindTable {
@@ -327,4 +331,56 @@ export interface InboundPartTable {
   source_ton: number;
   content: string;
   received_at: number;
+}
+
+/** A console user (migration 013): an operator (account_id null) or a customer user of one account. */
+export interface UserTable {
+  id: Generated<number>;
+  /** lower-cased */
+  email: string;
+  account_id: number | null;
+  /** operator | admin | developer | viewer */
+  role: string;
+  /** scrypt, see auth/passwords.ts */
+  password_hash: string;
+  status: string; // active | disabled
+  failed_logins: Generated<number>;
+  locked_until: number | null;
+  language: Generated<string>;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A console login (migration 013); only the token's sha256 is stored. */
+export interface ConsoleSessionTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** A one-time password-reset link issued by an operator (migration 013); only the token's sha256 is stored. */
+export interface PasswordResetTable {
+  token_hash: string;
+  user_id: number;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Who changed what and when (migration 013); append-only. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  user_id: number | null;
+  /** the user's email, or "cli" */
+  actor: string;
+  account_id: number | null;
+  action: string;
+  target: string;
+  /** JSON, never a secret */
+  detail: string;
 }

@@ -11,6 +11,8 @@ import * as inboundParts from './009-inbound-parts.ts';
 import * as messagesByPhone from './010-messages-by-phone.ts';
 import * as carrierPrefetch from './011-carrier-prefetch.ts';
 import * as callbackGroups from './012-callback-groups.ts';
+import * as consoleUsers from './013-console.ts';
+import * as messageSearch from './014-message-search.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -29,4 +31,6 @@ export const migrations: Record<string, Migration> = {
   '010-messages-by-phone': messagesByPhone,
   '011-carrier-prefetch': carrierPrefetch,
   '012-callback-groups': callbackGroups,
+  '013-console': consoleUsers,
+  '014-message-search': messageSearch,
 };
