@@ -101,6 +101,18 @@ describe('console API: authorization', () => {
     assert.ok((await adminB.get('/audit')).body.Entries.every((e: { AccountId: number }) => e.AccountId === b.creds.AccountId));
     // Operators only.
     for (const path of ['/accounts', '/review', '/carriers', '/nodes', '/sandbox']) assert.equal((await adminA.get(path)).status, 403, path);
+    for (const [method, path, body] of [
+      ['POST', '/accounts', { Name: 'x' }],
+      ['PUT', `/accounts/${a.creds.AccountId}`, { Status: 'disabled' }],
+      ['POST', `/review/templates/${a.creds.AccountId}/${a.templateIds[0]}`, { Decision: 'approve' }],
+      ['POST', '/carriers', { Name: 'c', Host: '127.0.0.1', Port: 2775, SystemId: 's', Password: 'p' }],
+      ['DELETE', '/carriers/c', undefined],
+      ['POST', '/users', { Email: 'op2@a.com', Role: 'operator' }],
+      ['POST', `/users/${usersOfA[0]!.UserId}/reset-link`, {}],
+    ] as const) {
+      const res = await adminA.call(method, path, body);
+      assert.equal(res.status, 403, `${method} ${path}: ${JSON.stringify(res.body)}`);
+    }
   });
 
   test('a viewer reads and cannot write; a developer cannot manage users', async () => {
@@ -157,6 +169,23 @@ describe('console API: authorization', () => {
       assert.ok(entries.some((e) => e.Action === action), `${action} in ${JSON.stringify(entries.map((e) => e.Action))}`);
     }
     assert.ok(entries.some((e) => e.Action === 'key.revoke' && e.Actor === 'dev@a.com'));
+  });
+
+  test('a session made on one node is served by another node of the same database, and ends on both', async () => {
+    const second = await ServerProcess.start({ USMS_ROLE: 'api' }, server.workspace);
+    try {
+      const c = await ConsoleClient.login(server.url, 'viewer@a.com', passwords['viewer@a.com']!);
+      const there = new ConsoleClient(second.url);
+      there.cookie = c.cookie;
+      there.csrf = c.csrf;
+      const me = await there.get('/me');
+      assert.equal(me.status, 200);
+      assert.equal(me.body.User.Email, 'viewer@a.com');
+      assert.equal((await there.post('/logout')).status, 200);
+      assert.equal((await c.get('/me')).status, 401);
+    } finally {
+      await second.stop(true);
+    }
   });
 
   test('logging out ends the session on the server', async () => {

@@ -33,6 +33,8 @@ describe('console in a browser', { skip, timeout: 240_000 }, () => {
   let customer: Page;
   let operator: Page;
   let simulator: Simulator | undefined;
+  /** Uncaught errors of the page's own code, in any tab. */
+  const pageErrors: string[] = [];
 
   before(async () => {
     mkdirSync(screenshots, { recursive: true });
@@ -61,6 +63,7 @@ describe('console in a browser', { skip, timeout: 240_000 }, () => {
     contexts.push(context);
     context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`${user.email}: ${err.message}`));
     await page.goto(`${server.url}/console/`);
     await page.getByTestId('login-email').fill(user.email);
     await page.getByTestId('login-password').fill(user.password);
@@ -70,7 +73,7 @@ describe('console in a browser', { skip, timeout: 240_000 }, () => {
   }
 
   async function shot(page: Page, name: string): Promise<void> {
-    // Let charts and fonts settle: the next frame after the network is quiet.
+    // Charts draw once their data is in: wait for the network to go quiet first.
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: join(screenshots, `${name}.png`) });
   }
@@ -244,6 +247,21 @@ describe('console in a browser', { skip, timeout: 240_000 }, () => {
     assert.equal(await operator.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true);
   });
 
+  test('every page of the menu opens and loads without an error, for the operator (an account chosen) and the customer', async () => {
+    await operator.getByTestId('account-picker').selectOption(String(account.creds.AccountId));
+    for (const page of [operator, customer]) {
+      const links = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!));
+      assert.ok(links.length >= (page === operator ? 17 : 12), links.join(' '));
+      for (const link of links) {
+        await page.getByTestId(link).click();
+        await page.getByTestId(`page-${link.slice('nav-'.length)}`).waitFor();
+        await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+        assert.deepEqual(await page.locator('[role="alert"]:not(.empty)').allTextContents(), [], link);
+      }
+    }
+    assert.deepEqual(pageErrors, []);
+  });
+
   test('the language switches to Chinese from the header and stays Chinese after a reload', async () => {
     await customer.getByTestId('nav-overview').click();
     await customer.getByTestId('language-select').selectOption('zh');
@@ -271,6 +289,7 @@ describe('console in a browser', { skip, timeout: 240_000 }, () => {
     await phone.getByTestId('nav-toggle').click();
     await nav.waitFor({ state: 'visible' });
     assert.equal(await phone.getByTestId('nav-toggle').getAttribute('aria-expanded'), 'true');
+    await shot(phone, 'phone-menu');
     await nav.click();
     await phone.getByTestId('page-messages').waitFor();
     await nav.waitFor({ state: 'hidden' });

@@ -1,3 +1,4 @@
+import type { Db } from '../store/db.ts';
 import { RetCode, UsmsError, invalidParameter, missingParameter } from '../sms/errors.ts';
 import { createSender, deleteSenders, findSender, senderNameProblem, updateSender, type Sender, type SenderPatch } from '../store/senders.ts';
 import { TemplateStatus } from '../store/templates.ts';
@@ -147,10 +148,16 @@ export async function createSignatureAction(ctx: ActionContext, params: Record<s
   const field = senderFieldOf(params, ctx.dialect);
   const f = parseNewSignature(params, field);
   await refuseDuplicate(ctx, field, f.name);
-  const id = await createSender(ctx.services.db, {
-    accountId: ctx.caller.accountId,
+  const id = await insertSignature(ctx.services.db, ctx.caller.accountId, f, TemplateStatus.Reviewing);
+  return { fields: { SigId: id, [field]: f.name } };
+}
+
+/** Stores a checked signature (parseNewSignature) in `status`; its SigId. */
+export function insertSignature(db: Db, accountId: number, f: SignatureFields, status: number): Promise<string> {
+  return createSender(db, {
+    accountId,
     name: f.name,
-    status: TemplateStatus.Reviewing,
+    status,
     sigType: f.sigType,
     sigPurpose: f.sigPurpose,
     certificateType: f.certificateType,
@@ -159,7 +166,6 @@ export async function createSignatureAction(ctx: ActionContext, params: Record<s
     file: f.file,
     proxyFile: f.proxyFile,
   });
-  return { fields: { SigId: id, [field]: f.name } };
 }
 
 /** QueryUSMSSignature: `SigId` or `SigContent`/`SenderId` (both must match when both are given) -> `Data` = one OutSignature. */

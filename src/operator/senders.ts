@@ -1,6 +1,5 @@
-import { parseNewSignature, parseSignatureChanges, planSignatureUpdate } from '../actions/signatures.ts';
+import { insertSignature, parseNewSignature, parseSignatureChanges, planSignatureUpdate } from '../actions/signatures.ts';
 import {
-  createSender as storeCreateSender,
   findSender,
   listSenders as storeListSenders,
   setSenderStatus,
@@ -82,18 +81,7 @@ export async function createSender(ctx: OperatorContext, input: NewSenderInput) 
   const f = usmsRules(() => parseNewSignature(input as Record<string, unknown>, 'SigContent'));
   await refuseDuplicate(ctx, accountId, f.name);
   const status = approve ? TemplateStatus.Approved : TemplateStatus.Reviewing;
-  const id = await storeCreateSender(ctx.db, {
-    accountId,
-    name: f.name,
-    status,
-    sigType: f.sigType,
-    sigPurpose: f.sigPurpose,
-    certificateType: f.certificateType,
-    description: f.description,
-    international: f.international,
-    file: f.file,
-    proxyFile: f.proxyFile,
-  });
+  const id = await insertSignature(ctx.db, accountId, f, status);
   await audit(ctx.db, ctx.actor, 'sender.create', id, accountId, { SigContent: f.name, Status: status });
   return { SigId: id, SigContent: f.name, Status: status };
 }

@@ -377,7 +377,6 @@ export default {
   'carriers.none': '尚无通道：短信将进入沙箱。',
   'carriers.updated': '{time} 的实时状态，每 {s} 秒刷新。',
   'carriers.name': '名称',
-  'carriers.address': '地址',
   'carriers.state': '状态',
   'carriers.binds': '连接',
   'carriers.window': '窗口占用',

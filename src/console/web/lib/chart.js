@@ -31,6 +31,8 @@ export function DayChart({ title, days, series, lang, dayLabel, percent = false,
       width: Math.max(el.clientWidth, 280),
       height,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      // The legend names the lines; the numbers are in the table beside the chart, not under the cursor.
+      legend: { live: false },
       scales: { x: { time: true }, y: percent ? { range: [0, 1] } : { range: (u, min, max) => [0, Math.max(max, 1)] } },
       axes: [
         { values: (u, splits) => splits.map((s) => dayFormat.format(new Date(s * 1000))) },

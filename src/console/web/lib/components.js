@@ -24,9 +24,15 @@ export function ErrorAlert({ error, testid = 'error' }) {
   return html`<div class=${error ? 'alert' : 'alert empty'} role="alert" data-testid=${testid}>${errorText(t, error)}</div>`;
 }
 
-/** A polite live region for results and progress. */
+/** Nothing to show: no children, or only false, null, '' and blank text (what `${cond && ...}` leaves). */
+function blank(children) {
+  if (Array.isArray(children)) return children.every(blank);
+  return children === undefined || children === null || children === false || (typeof children === 'string' && !children.trim());
+}
+
+/** A polite live region for results and progress; hidden while it has nothing to say. */
 export function Notice({ children, testid = 'notice' }) {
-  return html`<div class=${children ? 'notice' : 'notice empty'} role="status" aria-live="polite" data-testid=${testid}>${children}</div>`;
+  return html`<div class=${blank(children) ? 'notice empty' : 'notice'} role="status" aria-live="polite" data-testid=${testid}>${children}</div>`;
 }
 
 export function Loading() {

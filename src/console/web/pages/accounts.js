@@ -18,6 +18,8 @@ export function AccountsPage() {
   const create = useAction();
   const change = useAction();
   const [name, setName] = useState('');
+  // Bumped after a save: a fresh form, without the emptied field marked invalid.
+  const [formCount, setFormCount] = useState(0);
   const [region, setRegion] = useState('CN');
   const [regionEdits, setRegionEdits] = useState({});
 
@@ -29,6 +31,7 @@ export function AccountsPage() {
     change.clear();
     if (await create.run(() => api.post('/accounts', { Name: name.trim(), Region: region.trim().toUpperCase() }))) {
       setName('');
+      setFormCount((n) => n + 1);
       refresh();
     }
   }
@@ -43,7 +46,7 @@ export function AccountsPage() {
 
   return html`<${Page} title=${t('nav.accounts')} testid="page-accounts">
     <h2>${t('accounts.create')}</h2>
-    <${Form} onSubmit=${submit} testid="account-form" label=${t('accounts.create')}>
+    <${Form} key=${formCount} onSubmit=${submit} testid="account-form" label=${t('accounts.create')}>
       <${TextField} id="account-name" label=${t('accounts.name')} value=${name} onValue=${setName} required testid="account-name" />
       <${TextField} id="account-region" label=${t('accounts.region')} value=${region} onValue=${setRegion} required maxlength="2" pattern="[A-Za-z]{2}"
         hint=${t('accounts.regionHint')} testid="account-region" />
@@ -94,14 +97,14 @@ export function AccountsPage() {
                 onChange=${(e) => update(a, { AutoApprove: e.currentTarget.checked })} />
               <label for=${`auto-${id}`} class="visually-hidden">${t('accounts.autoApproveOf', { name: field(a, 'Name') })}</label>
             </td>
-            <td>${formatTime(field(a, 'CreateTime'))}</td>
-            <td class="row-actions">
+            <td class="time">${formatTime(field(a, 'CreateTime'))}</td>
+            <td><div class="row-actions">
               <button type="button" data-testid="account-open" onClick=${() => open(a)}>${t('accounts.open')}</button>
               ${active
                 ? html`<${ConfirmButton} label=${t('accounts.suspend')} question=${t('accounts.suspendConfirm', { name: field(a, 'Name') })}
                     testid="account-suspend" onConfirm=${() => update(a, { Status: 'disabled' })} />`
                 : html`<button type="button" data-testid="account-resume" onClick=${() => update(a, { Status: 'active' })}>${t('accounts.resume')}</button>`}
-            </td>
+            </div></td>
           </tr>`;
         })}</tbody>
       </table>

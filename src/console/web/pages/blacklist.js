@@ -15,6 +15,8 @@ function Blacklist() {
   const { t } = app;
   const list = useLoad(() => api.get('/blacklist', accountQuery(app)), []);
   const [phone, setPhone] = useState('');
+  // Bumped after a save: a fresh form, without the emptied field marked invalid.
+  const [formCount, setFormCount] = useState(0);
   const add = useAction();
   const remove = useAction();
   const writer = can(app.user, 'write');
@@ -26,6 +28,7 @@ function Blacklist() {
     remove.clear();
     if (await add.run(() => api.post('/blacklist', { Phone: phone.trim() }, options))) {
       setPhone('');
+      setFormCount((n) => n + 1);
       list.reload(true);
     }
   }
@@ -35,7 +38,7 @@ function Blacklist() {
   }
 
   return html`<${Page} title=${t('nav.blacklist')} testid="page-blacklist">
-    ${writer && html`<${Form} onSubmit=${submit} testid="blacklist-form" label=${t('blacklist.add')}>
+    ${writer && html`<${Form} key=${formCount} onSubmit=${submit} testid="blacklist-form" label=${t('blacklist.add')}>
       <${TextField} id="blacklist-phone" label=${t('blacklist.phone')} type="tel" value=${phone} onValue=${setPhone} required
         hint=${t('blacklist.phoneHint')} testid="blacklist-phone" />
       <div class="actions"><button type="submit" class="primary" disabled=${add.busy} data-testid="blacklist-add">${t('blacklist.add')}</button></div>

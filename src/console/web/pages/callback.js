@@ -87,7 +87,7 @@ function Callback() {
                 <td>${t(`callback.msgType.${field(item, 'MsgType')}`)}</td>
                 <td class="num">${field(item, 'Attempts')}</td>
                 <td>${field(item, 'LastError')}</td>
-                <td>${formatTime(field(item, 'FailedTime'))}</td>
+                <td class="time">${formatTime(field(item, 'FailedTime'))}</td>
                 <td class="mono small">${show(field(item, 'Data'))}</td>
                 <td>${writer && html`<button type="button" disabled=${retry.busy} data-testid="callback-retry" onClick=${() => retryPushes([field(item, 'Id')])}>${t('callback.retry')}</button>`}</td>
               </tr>`)}</tbody>

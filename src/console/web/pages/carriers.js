@@ -88,14 +88,12 @@ export function CarriersPage() {
       <table data-testid="carriers-table">
         <thead><tr>
           <th scope="col">${t('carriers.name')}</th>
-          <th scope="col">${t('carriers.address')}</th>
           <th scope="col">${t('carriers.state')}</th>
           <th scope="col">${t('carriers.binds')}</th>
           <th scope="col" class="num">${t('carriers.window')}</th>
           <th scope="col" class="num">${t('carriers.rate')}</th>
           <th scope="col" class="num">${t('carriers.queued')}</th>
           <th scope="col" class="num">${t('carriers.errors')}</th>
-          <th scope="col">${t('carriers.lastError')}</th>
           <th scope="col">${t('carriers.routes')}</th>
           <th scope="col"><span class="visually-hidden">${t('common.actions')}</span></th>
         </tr></thead>
@@ -105,22 +103,22 @@ export function CarriersPage() {
           const up = binds.filter((b) => field(b, 'State') === 'bound').length;
           const state = stateTag(t, field(s, 'State'));
           return html`<tr data-testid="carrier-row">
-            <th scope="row">${field(c, 'Name')}</th>
-            <td class="mono">${field(c, 'Host')}:${field(c, 'Port')}${field(c, 'Tls') ? ' (TLS)' : ''}</td>
-            <td data-testid="carrier-state"><span class=${`tag ${state.tone}`} title=${state.title}>${state.label}</span></td>
+            <th scope="row">${field(c, 'Name')}
+              <div class="mono small muted">${field(c, 'Host')}:${field(c, 'Port')}${field(c, 'Tls') ? ' (TLS)' : ''}</div></th>
+            <td><span class=${`tag ${state.tone}`} title=${state.title} data-testid="carrier-state">${state.label}</span>
+              ${field(s, 'LastError') && html`<div class="small bad" data-testid="carrier-last-error">${t('carriers.lastError')}: ${field(s, 'LastError')}</div>`}</td>
             <td data-testid="carrier-binds">${formatNumber(lang, up)}/${formatNumber(lang, binds.length)}
-              ${binds.length > 0 && html`<span class="muted small"> ${binds.map((b) => `${show(field(b, 'Mode'))}:${show(field(b, 'State'))}`).join(', ')}</span>`}</td>
+              ${binds.length > 0 && html`<div class="muted small">${binds.map((b) => `${show(field(b, 'Mode'))}: ${show(field(b, 'State'))}`).join(', ')}</div>`}</td>
             <td class="num" data-testid="carrier-window">${formatNumber(lang, field(s, 'WindowUsed') ?? 0)}/${formatNumber(lang, field(s, 'WindowSize') ?? field(c, 'Window'))}</td>
             <td class="num" data-testid="carrier-rate">${formatNumber(lang, field(s, 'SentPerSecond') ?? 0)}/s${Number(field(s, 'RateLimit')) > 0 ? ` (≤ ${formatNumber(lang, field(s, 'RateLimit'))})` : ''}</td>
             <td class="num">${formatNumber(lang, field(s, 'Queued') ?? 0)}</td>
             <td class="num" data-testid="carrier-errors">${formatNumber(lang, field(s, 'Errors') ?? 0)}</td>
-            <td class="small">${field(s, 'LastError')}</td>
             <td class="small">${routes(t, c)}</td>
-            <td class="row-actions">
+            <td><div class="row-actions">
               <button type="button" data-testid="carrier-edit" onClick=${() => open(() => { setAdding(false); setEditing(c); })}>${t('common.edit')}</button>
               <${ConfirmButton} label=${t('common.remove')} question=${t('carriers.removeConfirm', { name: field(c, 'Name') })}
                 testid="carrier-remove" onConfirm=${() => removeCarrier(field(c, 'Name'))} />
-            </td>
+            </div></td>
           </tr>`;
         })}</tbody>
       </table>

@@ -54,7 +54,7 @@ function Keys() {
         <tbody>${keys.map((k) => html`<tr data-testid="key-row">
           <th scope="row" class="mono">${field(k, 'PublicKey')}</th>
           <td><${StatusTag} group="keyStatus" value=${field(k, 'Status')} /></td>
-          <td>${formatTime(field(k, 'CreateTime'))}</td>
+          <td class="time">${formatTime(field(k, 'CreateTime'))}</td>
           <td>${writer && field(k, 'Status') !== 'revoked' && html`<${ConfirmButton} label=${t('keys.revoke')}
             question=${t('keys.revokeConfirm', { key: field(k, 'PublicKey') })} testid="key-revoke"
             onConfirm=${() => revokeKey(field(k, 'PublicKey'))} />`}</td>

@@ -6,7 +6,9 @@ import { ErrorAlert, labelOr, Loading, Page, StatusTag, TableScroll, useLoad } f
 import { field, formatTime, rowsOf, show, toDate } from '../lib/format.js';
 import { html } from '../lib/preact.js';
 
-const FIELDS = ['Id', 'AccountId', 'SessionNo', 'Phone', 'Region', 'TemplateId', 'Sender', 'Content', 'Segments', 'Encoding', 'UserId', 'Carrier', 'CarrierMsgId', 'ReceiptCode', 'ReceiptDesc'];
+// What the message is and what became of it first, the technical fields after.
+const FIELDS = ['Phone', 'Content', 'TemplateId', 'Sender', 'SessionNo', 'UserId', 'CreateTime', 'SentTime', 'ReceiptTime',
+  'ReceiptCode', 'ReceiptDesc', 'Carrier', 'CarrierMsgId', 'Segments', 'Encoding', 'Region', 'AccountId', 'Id'];
 // Unix ms.
 const TIMES = ['CreateTime', 'SentTime', 'ReceiptTime'];
 
@@ -25,12 +27,12 @@ export function MessagePage({ params }) {
     <${ErrorAlert} error=${error} />
     ${loading && html`<${Loading} />`}
     ${message && html`
-      <dl class="details" data-testid="message-fields">
-        <dt>${label('Status')}</dt><dd><${StatusTag} group="status" value=${field(message, 'Status')} /></dd>
+      <dl class="pairs" data-testid="message-fields">
+        <div><dt>${label('Status')}</dt><dd><${StatusTag} group="status" value=${field(message, 'Status')} /></dd></div>
         ${FIELDS.filter((f) => field(message, f) !== undefined && field(message, f) !== null && field(message, f) !== '').map(
-          (f) => html`<dt>${label(f)}</dt><dd class=${f === 'Content' ? 'content' : ''}>${show(field(message, f))}</dd>`,
+          (f) => html`<div><dt>${label(f)}</dt><dd class=${f === 'Content' ? 'content' : ''}>
+            ${TIMES.includes(f) ? formatTime(field(message, f)) : show(field(message, f))}</dd></div>`,
         )}
-        ${TIMES.filter((f) => field(message, f)).map((f) => html`<dt>${label(f)}</dt><dd>${formatTime(field(message, f))}</dd>`)}
       </dl>
 
       <h2>${t('message.timeline')}</h2>
@@ -63,9 +65,9 @@ export function MessagePage({ params }) {
                 <td>${field(p, 'Carrier')}</td>
                 <td class="mono">${field(p, 'CarrierMsgId')}</td>
                 <td><${StatusTag} group="status" value=${field(p, 'Status')} /></td>
-                <td>${formatTime(field(p, 'SubmitTime'))}</td>
+                <td class="time">${formatTime(field(p, 'SubmitTime'))}</td>
                 <td>${field(p, 'ReceiptCode')} ${field(p, 'ReceiptDesc') && html`<span class="muted">${field(p, 'ReceiptDesc')}</span>`}</td>
-                <td>${formatTime(field(p, 'ReceiptTime'))}</td>
+                <td class="time">${formatTime(field(p, 'ReceiptTime'))}</td>
               </tr>`)}</tbody>
             </table>
           <//>`}
@@ -87,7 +89,7 @@ export function MessagePage({ params }) {
                 <td><${StatusTag} group="push" value=${field(p, 'Status')} /></td>
                 <td class="num">${field(p, 'Attempts')}</td>
                 <td>${field(p, 'LastError')}</td>
-                <td>${formatTime(field(p, 'DeliveredTime') ?? field(p, 'QueuedTime'))}</td>
+                <td class="time">${formatTime(field(p, 'DeliveredTime') ?? field(p, 'QueuedTime'))}</td>
               </tr>`)}</tbody>
             </table>
           <//>`}

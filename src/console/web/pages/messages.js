@@ -81,7 +81,7 @@ export function MessagesPage({ query }) {
     ${loading && html`<${Loading} />`}
     ${data && messages.length === 0 && html`<p class="muted" data-testid="messages-empty">${t('messages.none')}</p>`}
     ${messages.length > 0 && html`<${TableScroll} label=${t('nav.messages')}>
-      <table data-testid="messages-table">
+      <table class="compact" data-testid="messages-table">
         <thead><tr>
           <th scope="col">${t('messages.time')}</th>
           ${showAccount && html`<th scope="col">${t('account.id')}</th>`}
@@ -102,7 +102,7 @@ export function MessagesPage({ query }) {
             <td><${StatusTag} group="status" value=${field(m, 'Status')} /></td>
             <td>${field(m, 'TemplateId')}</td>
             <td>${field(m, 'Sender')}</td>
-            <td class="mono">${field(m, 'SessionNo')}</td>
+            <td class="mono session">${field(m, 'SessionNo')}</td>
             <td>${field(m, 'UserId')}</td>
             <td class="num">${field(m, 'Segments')}</td>
             <td>${field(m, 'ReceiptCode')}</td>

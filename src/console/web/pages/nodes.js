@@ -35,8 +35,8 @@ export function NodesPage() {
           <td>${field(n, 'Role')}</td>
           <td>${field(n, 'Host')}</td>
           <td class="num">${field(n, 'Pid')}</td>
-          <td>${formatTime(field(n, 'StartedAt'))}</td>
-          <td>${formatTime(field(n, 'HeartbeatAt'))}</td>
+          <td class="time">${formatTime(field(n, 'StartedAt'))}</td>
+          <td class="time">${formatTime(field(n, 'HeartbeatAt'))}</td>
         </tr>`)}</tbody>
       </table>
     <//>`}

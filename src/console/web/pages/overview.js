@@ -20,7 +20,8 @@ export function OverviewPage() {
     [data, t],
   );
   const rates = useMemo(
-    () => [{ key: 'rate', label: t('totals.SuccessRate'), values: days.map((d) => (d.SuccessRate === null || d.SuccessRate === undefined ? null : Number(d.SuccessRate))) }],
+    // A day without messages has no rate (the server answers 0): a gap in the line, not a drop to 0 %.
+    () => [{ key: 'rate', label: t('totals.SuccessRate'), values: days.map((d) => (Number(d.Sent) > 0 ? Number(d.SuccessRate) : null)) }],
     [data, t],
   );
   const scope = app.user.Role === 'operator' ? (app.account ? t('overview.oneAccount', { id: app.account }) : t('overview.allAccounts')) : '';
@@ -34,7 +35,7 @@ export function OverviewPage() {
       <ul class="tiles" data-testid="overview-today">
         ${[...COUNTS, 'SuccessRate'].map((name) => html`<li class="tile" data-testid=${`today-${name}`}>
           <span class="tile-label">${t(`totals.${name}`)}</span>
-          <span class="tile-value">${name === 'SuccessRate' ? formatRate(lang, data.Today?.[name]) : formatNumber(lang, data.Today?.[name] ?? 0)}</span>
+          <span class="tile-value">${name === 'SuccessRate' ? (data.Today?.Sent > 0 ? formatRate(lang, data.Today.SuccessRate) : '–') : formatNumber(lang, data.Today?.[name] ?? 0)}</span>
         </li>`)}
       </ul>
 
@@ -69,7 +70,7 @@ function TotalsTable({ label, first, rows, keyOf, testid }) {
         ${rows.map((r) => html`<tr data-testid=${`${testid}-row`}>
           <th scope="row">${keyOf(r)}</th>
           ${COUNTS.map((name) => html`<td class="num">${formatNumber(lang, r[name] ?? 0)}</td>`)}
-          <td class="num">${formatRate(lang, r.SuccessRate)}</td>
+          <td class="num">${Number(r.Sent) > 0 ? formatRate(lang, r.SuccessRate) : '–'}</td>
         </tr>`)}
       </tbody>
     </table>

@@ -30,21 +30,18 @@ export function ReviewPage() {
     ${templates.length > 0 && html`<${TableScroll} label=${t('review.templates', { n: templates.length })}>
       <table data-testid="review-templates">
         <thead><tr>
-          <th scope="col">${t('templates.name')}</th>
-          <th scope="col">${t('account.id')}</th>
-          <th scope="col">${t('templates.content')}</th>
+          <th scope="col">${t('templates.name')}<div class="muted small">${t('account.id')}</div></th>
+          <th scope="col">${t('templates.content')}<div class="muted small">${t('templates.remark')}</div></th>
           <th scope="col">${t('templates.purpose')}</th>
-          <th scope="col">${t('templates.remark')}</th>
           <th scope="col">${t('common.created')}</th>
           <th scope="col">${t('review.decision')}</th>
         </tr></thead>
         <tbody>${templates.map((tpl) => html`<tr data-testid="review-template-row">
-          <th scope="row">${field(tpl, 'TemplateName')}</th>
-          <td class="mono">${accountIdOf(tpl)}</td>
-          <td class="content">${field(tpl, 'Template')}</td>
+          <th scope="row">${field(tpl, 'TemplateName')}<div class="mono small muted">${accountIdOf(tpl)}</div></th>
+          <td class="content">${field(tpl, 'Template')}
+            ${field(tpl, 'Remark') && html`<div class="muted small">${field(tpl, 'Remark')}</div>`}</td>
           <td>${t(`purpose.${field(tpl, 'Purpose')}`)}</td>
-          <td>${field(tpl, 'Remark')}</td>
-          <td>${formatTime(field(tpl, 'CreateTime'))}</td>
+          <td class="time">${formatTime(field(tpl, 'CreateTime'))}</td>
           <td><${Decide} name=${field(tpl, 'TemplateName')} busy=${decide.busy}
             onDecide=${(verdict, reason) => decision('templates', tpl, field(tpl, 'TemplateId'), verdict, reason)} /></td>
         </tr>`)}</tbody>
@@ -56,19 +53,17 @@ export function ReviewPage() {
     ${senders.length > 0 && html`<${TableScroll} label=${t('review.senders', { n: senders.length })}>
       <table data-testid="review-senders">
         <thead><tr>
-          <th scope="col">${t('senders.content')}</th>
-          <th scope="col">${t('account.id')}</th>
+          <th scope="col">${t('senders.content')}<div class="muted small">${t('account.id')}</div></th>
           <th scope="col">${t('senders.type')}</th>
           <th scope="col">${t('senders.description')}</th>
           <th scope="col">${t('common.created')}</th>
           <th scope="col">${t('review.decision')}</th>
         </tr></thead>
         <tbody>${senders.map((s) => html`<tr data-testid="review-sender-row">
-          <th scope="row">${field(s, 'SigContent')}</th>
-          <td class="mono">${accountIdOf(s)}</td>
+          <th scope="row">${field(s, 'SigContent')}<div class="mono small muted">${accountIdOf(s)}</div></th>
           <td>${field(s, 'SigType') !== undefined && t(`sigType.${field(s, 'SigType')}`)}</td>
           <td>${field(s, 'Description')}</td>
-          <td>${formatTime(field(s, 'CreateTime'))}</td>
+          <td class="time">${formatTime(field(s, 'CreateTime'))}</td>
           <td><${Decide} name=${field(s, 'SigContent')} busy=${decide.busy}
             onDecide=${(verdict, reason) => decision('senders', s, field(s, 'SigId'), verdict, reason)} /></td>
         </tr>`)}</tbody>

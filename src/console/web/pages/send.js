@@ -26,7 +26,12 @@ export function useApproved(app) {
 /** Template and sender choosers shared by the send and batch pages. */
 export function TemplateSenderFields({ choices, templateId, setTemplateId, sender, setSender, idPrefix }) {
   const { t } = useApp();
-  const templateOptions = [{ value: '', label: t('send.chooseTemplate') }, ...choices.templates.map((tpl) => ({ value: field(tpl, 'TemplateId'), label: `${field(tpl, 'TemplateName')} (${field(tpl, 'TemplateId')})` }))];
+  const templateOptions = [{ value: '', label: t('send.chooseTemplate') }, ...choices.templates.map((tpl) => {
+    const id = field(tpl, 'TemplateId');
+    const name = field(tpl, 'TemplateName');
+    // A template created without a name is named by its id: shown once.
+    return { value: id, label: name && name !== id ? `${name} (${id})` : id };
+  })];
   const senderOptions = [{ value: '', label: t('send.chooseSender') }, ...choices.senders.map((s) => {
     const name = field(s, 'SigContent');
     return { value: name, label: name };

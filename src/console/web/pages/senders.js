@@ -20,11 +20,20 @@ function Senders() {
   const { t } = app;
   const list = useLoad(() => api.get('/senders', accountQuery(app)), []);
   const [editing, setEditing] = useState(null);
+  // A fresh form after each save (no stale "invalid" marks on its emptied fields); the notice lives here so it outlasts the form.
+  const [formCount, setFormCount] = useState(0);
+  const [notice, setNotice] = useState('');
   const senders = rowsOf(list.data, 'Senders');
+  const edit = (s) => {
+    setNotice('');
+    setEditing(s);
+  };
 
   return html`<${Page} title=${t('nav.senders')} testid="page-senders">
-    ${can(app.user, 'write') && html`<${SenderForm} key=${editing ? field(editing, 'SigId') : 'new'} editing=${editing}
-      onDone=${() => { setEditing(null); list.reload(true); }} onCancel=${() => setEditing(null)} />`}
+    ${can(app.user, 'write') && html`<${SenderForm} key=${editing ? field(editing, 'SigId') : `new-${formCount}`} editing=${editing}
+      onStart=${() => setNotice('')}
+      onDone=${(text) => { setEditing(null); setFormCount(formCount + 1); setNotice(text); list.reload(true); }} onCancel=${() => setEditing(null)} />`}
+    <${Notice} testid="sender-notice">${notice}<//>
     <h2>${t('senders.list')}</h2>
     <${ErrorAlert} error=${list.error} testid="senders-error" />
     ${list.loading && html`<${Loading} />`}
@@ -32,8 +41,7 @@ function Senders() {
     ${senders.length > 0 && html`<${TableScroll} label=${t('senders.list')}>
       <table data-testid="senders-table">
         <thead><tr>
-          <th scope="col">${t('senders.content')}</th>
-          <th scope="col">${t('senders.id')}</th>
+          <th scope="col">${t('senders.content')}<div class="muted small">${t('senders.id')}</div></th>
           <th scope="col">${t('senders.type')}</th>
           <th scope="col">${t('review.status')}</th>
           <th scope="col">${t('review.reason')}</th>
@@ -41,21 +49,20 @@ function Senders() {
           <th scope="col"><span class="visually-hidden">${t('common.actions')}</span></th>
         </tr></thead>
         <tbody>${senders.map((s) => html`<tr data-testid="sender-row">
-          <th scope="row">${field(s, 'SigContent')}</th>
-          <td class="mono">${field(s, 'SigId')}</td>
+          <th scope="row">${field(s, 'SigContent')}<div class="mono small muted">${field(s, 'SigId')}</div></th>
           <td>${field(s, 'SigType') !== undefined && t(`sigType.${field(s, 'SigType')}`)}</td>
           <td><${StatusTag} group="review" value=${field(s, 'Status')} /></td>
           <td>${field(s, 'ErrDesc')}</td>
-          <td>${formatTime(field(s, 'CreateTime'))}</td>
+          <td class="time">${formatTime(field(s, 'CreateTime'))}</td>
           <td>${can(app.user, 'write') && EDITABLE.includes(Number(field(s, 'Status'))) &&
-            html`<button type="button" data-testid="sender-edit" onClick=${() => setEditing(s)}>${t('common.edit')}</button>`}</td>
+            html`<button type="button" data-testid="sender-edit" onClick=${() => edit(s)}>${t('common.edit')}</button>`}</td>
         </tr>`)}</tbody>
       </table>
     <//>`}
   <//>`;
 }
 
-function SenderForm({ editing, onDone, onCancel }) {
+function SenderForm({ editing, onStart, onDone, onCancel }) {
   const app = useApp();
   const { t } = app;
   const [form, setForm] = useState(
@@ -74,11 +81,9 @@ function SenderForm({ editing, onDone, onCancel }) {
   async function submit() {
     const body = { SigContent: form.SigContent.trim(), SigType: Number(form.SigType), SigPurpose: Number(form.SigPurpose), Description: form.Description };
     const options = { query: accountQuery(app) };
+    onStart();
     const done = await action.run(() => (editing ? api.put(`/senders/${seg(field(editing, 'SigId'))}`, body, options) : api.post('/senders', body, options)));
-    if (done) {
-      if (!editing) setForm(BLANK);
-      onDone();
-    }
+    if (done) onDone(editing ? t('common.saved') : t('senders.created'));
   }
 
   const title = editing ? t('senders.editing', { name: form.SigContent }) : t('senders.create');
@@ -96,6 +101,5 @@ function SenderForm({ editing, onDone, onCancel }) {
         ${editing && html`<button type="button" onClick=${onCancel} data-testid="sender-cancel">${t('common.cancel')}</button>`}
       </div>
     <//>
-    <${ErrorAlert} error=${action.error} testid="sender-error" />
-    <${Notice} testid="sender-notice">${action.result && (editing ? t('common.saved') : t('senders.created'))}<//>`;
+    <${ErrorAlert} error=${action.error} testid="sender-error" />`;
 }

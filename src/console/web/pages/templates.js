@@ -21,11 +21,20 @@ function Templates() {
   const { t } = app;
   const list = useLoad(() => api.get('/templates', accountQuery(app)), []);
   const [editing, setEditing] = useState(null);
+  // A fresh form after each save (no stale "invalid" marks on its emptied fields); the notice lives here so it outlasts the form.
+  const [formCount, setFormCount] = useState(0);
+  const [notice, setNotice] = useState('');
   const templates = rowsOf(list.data, 'Templates');
+  const edit = (tpl) => {
+    setNotice('');
+    setEditing(tpl);
+  };
 
   return html`<${Page} title=${t('nav.templates')} testid="page-templates">
-    ${can(app.user, 'write') && html`<${TemplateForm} key=${editing ? field(editing, 'TemplateId') : 'new'} editing=${editing}
-      onDone=${() => { setEditing(null); list.reload(true); }} onCancel=${() => setEditing(null)} />`}
+    ${can(app.user, 'write') && html`<${TemplateForm} key=${editing ? field(editing, 'TemplateId') : `new-${formCount}`} editing=${editing}
+      onStart=${() => setNotice('')}
+      onDone=${(text) => { setEditing(null); setFormCount(formCount + 1); setNotice(text); list.reload(true); }} onCancel=${() => setEditing(null)} />`}
+    <${Notice} testid="template-notice">${notice}<//>
     <h2>${t('templates.list')}</h2>
     <${ErrorAlert} error=${list.error} testid="templates-error" />
     ${list.loading && html`<${Loading} />`}
@@ -33,8 +42,7 @@ function Templates() {
     ${templates.length > 0 && html`<${TableScroll} label=${t('templates.list')}>
       <table data-testid="templates-table">
         <thead><tr>
-          <th scope="col">${t('templates.name')}</th>
-          <th scope="col">${t('templates.id')}</th>
+          <th scope="col">${t('templates.name')}<div class="muted small">${t('templates.id')}</div></th>
           <th scope="col">${t('templates.content')}</th>
           <th scope="col">${t('templates.purpose')}</th>
           <th scope="col">${t('review.status')}</th>
@@ -43,22 +51,22 @@ function Templates() {
           <th scope="col"><span class="visually-hidden">${t('common.actions')}</span></th>
         </tr></thead>
         <tbody>${templates.map((tpl) => html`<tr data-testid="template-row">
-          <th scope="row">${field(tpl, 'TemplateName')}</th>
-          <td class="mono">${field(tpl, 'TemplateId')}</td>
+          <th scope="row">${field(tpl, 'TemplateName')}
+            ${field(tpl, 'TemplateName') !== field(tpl, 'TemplateId') && html`<div class="mono small muted">${field(tpl, 'TemplateId')}</div>`}</th>
           <td class="content">${field(tpl, 'Template')}</td>
           <td>${t(`purpose.${field(tpl, 'Purpose')}`)}</td>
           <td><${StatusTag} group="review" value=${field(tpl, 'Status')} /></td>
           <td>${field(tpl, 'ErrDesc')}</td>
-          <td>${formatTime(field(tpl, 'CreateTime'))}</td>
+          <td class="time">${formatTime(field(tpl, 'CreateTime'))}</td>
           <td>${can(app.user, 'write') && EDITABLE.includes(Number(field(tpl, 'Status'))) &&
-            html`<button type="button" data-testid="template-edit" onClick=${() => setEditing(tpl)}>${t('common.edit')}</button>`}</td>
+            html`<button type="button" data-testid="template-edit" onClick=${() => edit(tpl)}>${t('common.edit')}</button>`}</td>
         </tr>`)}</tbody>
       </table>
     <//>`}
   <//>`;
 }
 
-function TemplateForm({ editing, onDone, onCancel }) {
+function TemplateForm({ editing, onStart, onDone, onCancel }) {
   const app = useApp();
   const { t } = app;
   const [form, setForm] = useState(
@@ -73,13 +81,11 @@ function TemplateForm({ editing, onDone, onCancel }) {
     const body = { TemplateName: form.TemplateName, Template: form.Template, Purpose: Number(form.Purpose), Remark: form.Remark };
     if (Number(form.Purpose) === MARKETING) body.UnsubscribeInfo = form.UnsubscribeInfo;
     const options = { query: accountQuery(app) };
+    onStart();
     const done = await action.run(() =>
       editing ? api.put(`/templates/${seg(field(editing, 'TemplateId'))}`, body, options) : api.post('/templates', body, options),
     );
-    if (done) {
-      if (!editing) setForm(BLANK);
-      onDone();
-    }
+    if (done) onDone(editing ? t('common.saved') : t('templates.created', { id: done.TemplateId ?? '' }));
   }
 
   const title = editing ? t('templates.editing', { name: field(editing, 'TemplateName') }) : t('templates.create');
@@ -102,6 +108,5 @@ function TemplateForm({ editing, onDone, onCancel }) {
         ${editing && html`<button type="button" onClick=${onCancel} data-testid="template-cancel">${t('common.cancel')}</button>`}
       </div>
     <//>
-    <${ErrorAlert} error=${action.error} testid="template-error" />
-    <${Notice} testid="template-notice">${action.result && (editing ? t('common.saved') : t('templates.created', { id: action.result.TemplateId ?? '' }))}<//>`;
+    <${ErrorAlert} error=${action.error} testid="template-error" />`;
 }

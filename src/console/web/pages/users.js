@@ -18,6 +18,8 @@ export function UsersPage() {
   const change = useAction();
   const link = useAction();
   const [email, setEmail] = useState('');
+  // Bumped after a save: a fresh form, without the emptied field marked invalid.
+  const [formCount, setFormCount] = useState(0);
   // An operator without a chosen account creates operators; with one, that account's users.
   const roles = operator && !app.account ? ['operator'] : CUSTOMER_ROLES;
   const [role, setRole] = useState(roles[roles.length - 1]);
@@ -30,6 +32,7 @@ export function UsersPage() {
     if (operator && app.account) body.AccountId = app.account;
     if (await create.run(() => api.post('/users', body))) {
       setEmail('');
+      setFormCount((n) => n + 1);
       list.reload(true);
     }
   }
@@ -47,7 +50,7 @@ export function UsersPage() {
   return html`<${Page} title=${t('nav.users')} testid="page-users">
     <h2>${t('users.create')}</h2>
     ${operator && html`<p class="muted">${app.account ? t('users.forAccount', { id: app.account }) : t('users.operatorsOnly')}</p>`}
-    <${Form} onSubmit=${submit} testid="user-form" label=${t('users.create')}>
+    <${Form} key=${formCount} onSubmit=${submit} testid="user-form" label=${t('users.create')}>
       <${TextField} id="user-email" label=${t('users.email')} type="email" value=${email} onValue=${setEmail} required testid="user-email" />
       <${SelectField} id="user-role" label=${t('users.role')} value=${roles.includes(role) ? role : roles[0]} onValue=${setRole} testid="user-role"
         options=${roles.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
@@ -97,14 +100,14 @@ export function UsersPage() {
                 </span>`}</td>
             <td><${StatusTag} group="userStatus" value=${field(u, 'Status') ?? 'active'} />
               ${field(u, 'LockedUntil') && html` <${StatusTag} group="userStatus" value="locked" />`}</td>
-            <td>${formatTime(field(u, 'CreateTime'))}</td>
-            <td class="row-actions">${!self && html`
+            <td class="time">${formatTime(field(u, 'CreateTime'))}</td>
+            <td><div class="row-actions">${!self && html`
               ${disabled
                 ? html`<button type="button" data-testid="user-enable" onClick=${() => update(u, { Status: 'active' })}>${t('users.enable')}</button>`
                 : html`<${ConfirmButton} label=${t('users.disable')} question=${t('users.disableConfirm', { email: field(u, 'Email') })}
                     testid="user-disable" onConfirm=${() => update(u, { Status: 'disabled' })} />`}
               ${operator && html`<button type="button" data-testid="user-reset-link-create" onClick=${() => resetLink(u)}>${t('users.makeResetLink')}</button>`}`}
-            </td>
+            </div></td>
           </tr>`;
         })}</tbody>
       </table>
