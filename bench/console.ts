@@ -9,6 +9,8 @@
  * their maximum) with random arguments after a few warm-up runs; prints p50/p99 in ms as JSON lines. The
  * overview is measured as the plain query over 30 days (store/overview.ts liveCountsByDayAndRegion), then
  * the first call of the operator function (which rolls up the settled days), then its later calls.
+ * Then what the phone index (migration 014) costs the API's inserts (indexCost below).
+ * BENCH_CONSOLE_PARTS=queries|insert runs one part.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,11 +26,13 @@ import { overview } from '../src/operator/overview.ts';
 import { openDatabase, type Db } from '../src/store/db.ts';
 import { isPostgres } from '../src/store/dialect.ts';
 import { liveCountsByDayAndRegion } from '../src/store/overview.ts';
+import { writeSessions } from '../src/store/sessions.ts';
 import { DAY_MS } from '../src/store/statistics.ts';
 
 const MESSAGES = Number(process.env.BENCH_CONSOLE_MESSAGES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_CONSOLE_RUNS ?? 200);
 const ONLY = process.env.BENCH_CONSOLE_ONLY;
+const PARTS = (process.env.BENCH_CONSOLE_PARTS ?? 'queries,insert').split(',');
 const ADMIN_URL = process.env.USMS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const DAYS = 30;
@@ -186,36 +190,87 @@ async function run(database: string, db: Db): Promise<void> {
   await measure(database, 'overview, 30 days, with the roll-up (operator, all accounts)', quarter, () => overview(as(operator), { days: DAYS, now }));
 }
 
-if (ONLY !== 'postgres') {
-  const dir = mkdtempSync(join(tmpdir(), 'usms-bench-console-'));
-  const db = await openDatabase({ dataDir: dir, sqliteSynchronous: 'normal', dbPoolSize: 1, migrateOnStart: true });
+/**
+ * What the phone index costs the send path: the API's own insert (store/sessions.ts writeSessions) into two
+ * databases prefilled alike with INDEX_COST_PREFILL messages, one without messages_e164_created, in
+ * alternating rounds of INDEX_COST_ROUND messages to random phones, at three commit sizes (the writer's
+ * group commit of single sends, one batch request, eight).
+ */
+const INDEX_COST_PREFILL = 300_000;
+const INDEX_COST_ROUND = 20_000;
+const COMMIT_SIZES = [32, 1000, 8000];
+
+async function indexCost(database: 'sqlite' | 'postgres'): Promise<void> {
+  let phoneSeq = 0;
+  const drafts = (n: number) => Array.from({ length: n }, () => {
+    const p = 13800000000 + ((phoneSeq++ * 7919) % 1_000_000);
+    return { phone: String(p), e164: `+86${p}`, region: 'CN', templateId: 'UTA1', sender: 'USMS', content: 'Your code is 1234', encoding: 'GSM7', segments: 1, userId: '', extendCode: '' };
+  });
+  let session = 0;
+  const write = (db: Db, n: number) => writeSessions(db, [{ sessionNo: `C${session++}`, accountId: BIG, action: 'SendBatchUSMSMessage', reqUuid: 'r', messages: drafts(n) }]);
+  const sides: Array<{ withIndex: boolean; db: Db; close: () => Promise<void>; times: Map<number, number[]> }> = [];
   try {
-    await run('sqlite', db);
+    for (const withIndex of [true, false]) {
+      const { db, close } = await openFresh(database, 'full');
+      sides.push({ withIndex, db, close, times: new Map(COMMIT_SIZES.map((size) => [size, []])) });
+      if (!withIndex) await sql`drop index messages_e164_created`.execute(db);
+      phoneSeq = 0;
+      for (let i = 0; i < INDEX_COST_PREFILL; i += 5000) await write(db, 5000);
+    }
+    for (let round = 0; round < 3; round++) {
+      for (const size of COMMIT_SIZES) {
+        const first = phoneSeq;
+        for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+          phoneSeq = first; // the same phones into both
+          const t0 = performance.now();
+          for (let i = 0; i < INDEX_COST_ROUND; i += size) await write(side.db, size);
+          side.times.get(size)!.push(((performance.now() - t0) * 1000) / INDEX_COST_ROUND);
+        }
+      }
+    }
+    for (const side of sides) {
+      const usPerMessage = Object.fromEntries([...side.times].map(([size, t]) => [`commit of ${size}`, t.map((x) => +x.toFixed(1))]));
+      console.log(JSON.stringify({ database, insert: side.withIndex ? 'with messages_e164_created' : 'without it', usPerMessage }));
+    }
   } finally {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    for (const side of sides) await side.close();
   }
 }
 
-if (ONLY !== 'sqlite') {
+/** A new, migrated database of its own: an SQLite file in a temporary directory, or a PostgreSQL database created here. */
+async function openFresh(database: 'sqlite' | 'postgres', sqliteSynchronous: 'normal' | 'full'): Promise<{ db: Db; close: () => Promise<void> }> {
+  if (database === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'usms-bench-console-'));
+    const db = await openDatabase({ dataDir: dir, sqliteSynchronous, dbPoolSize: 1, migrateOnStart: true });
+    return { db, close: async () => { await db.destroy(); rmSync(dir, { recursive: true, force: true }); } };
+  }
   const name = `usms_bench_console_${randomBytes(4).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
   await admin(`create database ${name}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ dataDir: '', sqliteSynchronous: 'normal', databaseUrl: url.toString(), dbPoolSize: 4, migrateOnStart: true });
+  const db = await openDatabase({ dataDir: '', sqliteSynchronous, databaseUrl: url.toString(), dbPoolSize: 4, migrateOnStart: true });
+  return { db, close: async () => { await db.destroy(); await admin(`drop database if exists ${name} with (force)`); } };
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
   try {
-    await run('postgres', db);
+    await client.query(statement);
   } finally {
-    await db.destroy();
-    await admin(`drop database if exists ${name} with (force)`);
+    await client.end();
   }
+}
+
+for (const database of ['sqlite', 'postgres'] as const) {
+  if (ONLY && ONLY !== database) continue;
+  if (PARTS.includes('queries')) {
+    const { db, close } = await openFresh(database, 'normal');
+    try {
+      await run(database, db);
+    } finally {
+      await close();
+    }
+  }
+  if (PARTS.includes('insert')) await indexCost(database);
 }

@@ -12,6 +12,7 @@
  * Then the SMPP path (smppRows: BENCH_SMPP_MESSAGES, BENCH_SMPP_CASES, BENCH_SMPP_PREFETCH, BENCH_SMPP_RATE) and, with
  * USMS_TEST_DATABASE_URL, PostgreSQL (postgresRows). BENCH_ONLY=send|smpp|postgres runs one part.
  * USMS_SQL_PROFILE=<file> reaches the server: its SQLite connections append their time per statement to it.
+ * BENCH_RANDOM_PHONES=1 sends to numbers in a scrambled order instead of counting up.
  * BENCH_WAIT_DELIVERY=0 does not wait for deliveries (with USMS_WORKERS=0 the server runs no delivery at all).
  */
 import { execFileSync } from 'node:child_process';
@@ -117,9 +118,15 @@ function hasWrk(): boolean {
 
 const acceptedTotal = (url: string) => metric(url, /^usms_messages_accepted_total (\d+)/m);
 
+/** BENCH_RANDOM_PHONES=1: numbers in a scrambled order, as real traffic has them (an index on the phone then
+ * takes its entries at random places instead of appending). */
+const RANDOM_PHONES = process.env.BENCH_RANDOM_PHONES === '1';
+
 function phone(n: number): string {
-  // 139 + 8 digits; skip the sandbox's ...0000/...0001 rules so every message gets DELIVRD
-  const tail = 10_000_000 + (n % 80_000_000);
+  // 139 + 8 digits; skip the sandbox's ...0000/...0001 rules so every message gets DELIVRD.
+  // Scrambled: n times an odd constant modulo 2^26 is a permutation, so numbers stay distinct.
+  const k = RANDOM_PHONES ? Number((BigInt(n) * 2654435761n) % 67108864n) : n;
+  const tail = 10_000_000 + (k % 80_000_000);
   const s = `139${tail}`;
   return s.endsWith('0000') || s.endsWith('0001') ? `139${tail + 2}`.slice(0, 11) : s;
 }

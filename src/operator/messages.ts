@@ -101,7 +101,7 @@ function text(value: unknown, field: string, max: number): string | undefined {
 }
 
 /** The cursor is opaque to the console: the last message's position in the log's order. */
-export function encodeCursor(p: LogPosition): string {
+function encodeCursor(p: LogPosition): string {
   return Buffer.from(`${p.createdAt}.${p.id}`).toString('base64url');
 }
 

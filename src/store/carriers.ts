@@ -203,7 +203,7 @@ export async function listCarriers(db: Db) {
     const c = toConfig(r, '');
     return {
       Name: c.name, Host: c.host, Port: c.port, Tls: c.tls, SystemId: c.systemId, SystemType: c.systemType, BindType: c.bindType,
-      Window: c.window, Prefetch: c.prefetch, Throughput: c.throughput, GsmPacking: c.gsmPacking, Latin1: c.latin1, Split: c.split,
+      Window: c.window, Prefetch: c.prefetch, Binds: c.binds, Throughput: c.throughput, GsmPacking: c.gsmPacking, Latin1: c.latin1, Split: c.split,
       IdFormat: formatIdFormat(c.idFormat), Policy: c.policy, RoutePrefixes: c.prefixes, RouteAccounts: c.accounts,
       Default: c.isDefault, SourceAddr: c.sourceAddr, ServiceType: c.serviceType, ResponseTimeoutMs: c.responseTimeoutMs,
       EnquireLinkMs: c.enquireLinkMs, MoAccount: c.moAccount, UpdatedAt: new Date(c.updatedAt).toISOString(),

@@ -29,12 +29,6 @@ export const SETTLE_MS = 3 * DAY_MS;
 /** Roll-ups older than this many days (the longest overview) are deleted when new days are rolled up. */
 export const ROLLUP_KEEP_DAYS = 400;
 
-/** The roll-up tables of migration 014. */
-type RollupTables = {
-  message_day_counts: { day: number; account_id: number; region: string } & Record<keyof OutcomeCounts, number>;
-  message_days_settled: { day: number; settled_at: number };
-};
-
 const FAILED: MessageStatus[] = ['undelivered', 'expired', 'failed'];
 const PENDING: MessageStatus[] = ['queued', 'sending', 'sent'];
 const COUNTS = ['sent', 'delivered', 'failed', 'unknown', 'pending'] as const;
@@ -50,17 +44,16 @@ const COUNTS = ['sent', 'delivered', 'failed', 'unknown', 'pending'] as const;
  * outcome days later is not reflected, and messages that retention deletes stay counted.
  */
 export async function countsByDayAndRegion(db: Db, q: { accountId?: number; firstDay: number; lastDay: number; now: number }): Promise<DayRegionCounts[]> {
-  const rdb = db.withTables<RollupTables>();
   const lastSettleable = Math.min(q.lastDay, Math.floor((q.now - SETTLE_MS) / DAY_MS) - 1);
-  let settled = await settledDays(rdb, q.firstDay, lastSettleable);
+  let settled = await settledDays(db, q.firstDay, lastSettleable);
   const toSettle = daysBetween(q.firstDay, lastSettleable).filter((d) => !settled.has(d));
   // Days that could not settle (a message still pending) were just counted: those counts serve this call.
   let counted: AccountDayRegionCounts[] = [];
   if (toSettle.length > 0) {
     counted = await settleDays(db, toSettle, q.now);
-    settled = await settledDays(rdb, q.firstDay, lastSettleable);
+    settled = await settledDays(db, q.firstDay, lastSettleable);
   }
-  const out: DayRegionCounts[] = settled.size === 0 ? [] : await rolledUp(rdb, q.firstDay, lastSettleable, q.accountId);
+  const out: DayRegionCounts[] = settled.size === 0 ? [] : await rolledUp(db, q.firstDay, lastSettleable, q.accountId);
   const fresh = new Map<string, DayRegionCounts>();
   for (const g of counted) {
     if (settled.has(g.day) || (q.accountId !== undefined && g.account_id !== q.accountId)) continue;
@@ -116,14 +109,14 @@ function outcomes(r: Record<(typeof COUNTS)[number], unknown>): OutcomeCounts {
   return { sent: Number(r.sent ?? 0), delivered: Number(r.delivered ?? 0), failed: Number(r.failed ?? 0), unknown: Number(r.unknown ?? 0), pending: Number(r.pending ?? 0) };
 }
 
-async function settledDays(rdb: Kysely<Database & RollupTables>, firstDay: number, lastDay: number): Promise<Set<number>> {
+async function settledDays(db: Kysely<Database>, firstDay: number, lastDay: number): Promise<Set<number>> {
   if (lastDay < firstDay) return new Set();
-  const rows = await rdb.selectFrom('message_days_settled').select('day').where('day', '>=', firstDay).where('day', '<=', lastDay).execute();
+  const rows = await db.selectFrom('message_days_settled').select('day').where('day', '>=', firstDay).where('day', '<=', lastDay).execute();
   return new Set(rows.map((r) => Number(r.day)));
 }
 
-async function rolledUp(rdb: Kysely<Database & RollupTables>, firstDay: number, lastDay: number, accountId: number | undefined): Promise<DayRegionCounts[]> {
-  const rows = await rdb
+async function rolledUp(db: Kysely<Database>, firstDay: number, lastDay: number, accountId: number | undefined): Promise<DayRegionCounts[]> {
+  const rows = await db
     .selectFrom('message_day_counts')
     .select((eb) => ['day', 'region', ...COUNTS.map((c) => eb.fn.sum<number>(c).as(c))])
     .where('day', '>=', firstDay)
@@ -153,16 +146,15 @@ async function settleDays(db: Db, days: number[], now: number): Promise<AccountD
   const keep = new Set(settle);
   const rows = groups.filter((g) => keep.has(g.day));
   await db.transaction().execute(async (trx) => {
-    const rtx = trx.withTables<RollupTables>();
     for (let i = 0; i < rows.length; i += 500) {
-      await rtx.insertInto('message_day_counts').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['day', 'account_id', 'region']).doNothing()).execute();
+      await trx.insertInto('message_day_counts').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['day', 'account_id', 'region']).doNothing()).execute();
     }
     for (let i = 0; i < settle.length; i += 500) {
-      await rtx.insertInto('message_days_settled').values(settle.slice(i, i + 500).map((day) => ({ day, settled_at: now }))).onConflict((oc) => oc.column('day').doNothing()).execute();
+      await trx.insertInto('message_days_settled').values(settle.slice(i, i + 500).map((day) => ({ day, settled_at: now }))).onConflict((oc) => oc.column('day').doNothing()).execute();
     }
     const expired = Math.floor(now / DAY_MS) - ROLLUP_KEEP_DAYS;
-    await rtx.deleteFrom('message_day_counts').where('day', '<', expired).execute();
-    await rtx.deleteFrom('message_days_settled').where('day', '<', expired).execute();
+    await trx.deleteFrom('message_day_counts').where('day', '<', expired).execute();
+    await trx.deleteFrom('message_days_settled').where('day', '<', expired).execute();
   });
   return groups;
 }

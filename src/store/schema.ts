@@ -24,6 +24,8 @@ export interface Database {
   console_sessions: ConsoleSessionTable;
   password_resets: PasswordResetTable;
   audit_log: AuditLogTable;
+  message_day_counts: MessageDayCountTable;
+  message_days_settled: MessageDaySettledTable;
 }
 
 export interface CarrierBindTable {
@@ -383,4 +385,23 @@ export interface AuditLogTable {
   target: string;
   /** JSON, never a secret */
   detail: string;
+}
+
+/** Messages of one UTC day, account and region by outcome, for days that can no longer change (migration 014; store/overview.ts). */
+export interface MessageDayCountTable {
+  /** UTC days since the epoch */
+  day: number;
+  account_id: number;
+  region: string;
+  sent: number;
+  delivered: number;
+  failed: number;
+  unknown: number;
+  pending: number;
+}
+
+/** A day whose counts are in message_day_counts (migration 014). */
+export interface MessageDaySettledTable {
+  day: number;
+  settled_at: number;
 }
