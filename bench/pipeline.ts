@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import pino from 'pino';
+import { sendGuards } from '../src/actions/send-guards.ts';
 import { Lookups } from '../src/actions/lookups.ts';
 import type { Services } from '../src/actions/context.ts';
 import { SecretBox } from '../src/auth/secrets.ts';
@@ -48,9 +49,9 @@ await createSender(db, { accountId: account.AccountId, name: 'usms', approve: tr
 let units: WriteUnit[] = [];
 const writer = new SessionWriter(db, async (batch) => {
   units = batch;
-  return new Set();
+  return new Map();
 });
-const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics: new Metrics(undefined, { processWide: false }), log: pino({ level: 'silent' }) };
+const services: Services = { config, db, writer, lookups: new Lookups(db, box), ...sendGuards(db), metrics: new Metrics(undefined, { processWide: false }), log: pino({ level: 'silent' }) };
 const limiter = new RateLimiter(0);
 const guard = new IdempotencyGuard(services);
 

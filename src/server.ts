@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { Services } from './actions/context.ts';
 import { Lookups } from './actions/lookups.ts';
+import { sendGuards } from './actions/send-guards.ts';
 import { SecretBox } from './auth/secrets.ts';
 import type { Config } from './config.ts';
 import type { Worker } from 'node:worker_threads';
@@ -71,7 +72,7 @@ async function startOn(config: Config, log: Logger, listener: EarlyListener, sta
   const readiness = new Readiness(() => membership.heartbeat());
   attachReadiness(db, readiness);
   const writer = new SessionWriter(db, (units) => readiness.track(writerThread ? writerThread.write(units) : writeUnits(db, units)));
-  const services: Services = { config, db, writer, lookups: new Lookups(db, box), metrics, log };
+  const services: Services = { config, db, writer, lookups: new Lookups(db, box), ...sendGuards(db, log), metrics, log };
 
   // Delivery, the callback pusher and (SQLite) the checkpoints run in threads of their own, each with its
   // own database connection, started side by side. A 'push' before the pusher is known is not lost: the

@@ -3,6 +3,9 @@ import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import type { SessionWriter } from '../store/sessions.ts';
 import type { Lookups } from './lookups.ts';
+import type { ContentRulesCache } from './content-rules-cache.ts';
+import type { PriceBook } from './price-book.ts';
+import type { SendPolicy } from './send-policy.ts';
 import type { Metrics } from '../http/metrics.ts';
 
 export type Dialect = 'ucloud' | 'uspeedo' | 'rest';
@@ -20,6 +23,11 @@ export interface Services {
   db: Db;
   writer: SessionWriter;
   lookups: Lookups;
+  /** Blocked words and patterns (platform-wide and the account's). */
+  contentRules: ContentRulesCache;
+  /** Per-phone send limits, country allow-lists, pumping alarms. */
+  sendPolicy: SendPolicy;
+  prices: PriceBook;
   metrics: Metrics;
   log: Logger;
 }

@@ -3,7 +3,7 @@ import type { Db } from '../store/db.ts';
 import type { SecretBox } from '../auth/secrets.ts';
 import { getTemplate, TemplateStatus, type Template } from '../store/templates.ts';
 import { findApprovedSender, listSenders } from '../store/senders.ts';
-import { listBlacklist } from '../store/blacklist.ts';
+import { blacklistEntries } from '../store/blacklist.ts';
 
 const TTL_MS = 2_000;
 /**
@@ -25,7 +25,7 @@ export class Lookups {
   private keyGeneration = 0;
   private templates = new Map<string, { value: Template; until: number }>();
   private senders = new Map<string, { value: string; until: number }>();
-  private blacklists = new Map<number, { value: Promise<Set<string>>; until: number }>();
+  private blacklists = new Map<number, { value: Promise<Map<string, number | null>>; until: number }>();
 
   constructor(
     private readonly db: Db,
@@ -73,14 +73,14 @@ export class Lookups {
   }
 
   /**
-   * The account's blacklist as a set of E.164 numbers, reloaded at most once a second: one query a
-   * second per sending account instead of one per request. A number added by the operator is refused
-   * within a second.
+   * The account's blacklist (E.164 number -> when it opted out by a reply, or null), reloaded at most
+   * once a second: one query a second per sending account instead of one per request. A number added
+   * by the operator, or opted out, is refused within a second.
    */
-  blacklist(accountId: number): Promise<Set<string>> {
+  blacklist(accountId: number): Promise<Map<string, number | null>> {
     const hit = this.blacklists.get(accountId);
     if (hit && hit.until > Date.now()) return hit.value;
-    const value = listBlacklist(this.db, accountId).then((phones) => new Set(phones));
+    const value = blacklistEntries(this.db, accountId);
     this.blacklists.set(accountId, { value, until: Date.now() + BLACKLIST_TTL_MS });
     value.catch(() => this.blacklists.delete(accountId));
     return value;

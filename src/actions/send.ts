@@ -1,8 +1,9 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import { RetCode, UsmsError } from '../sms/errors.ts';
 import { normalizeParams } from '../sms/template.ts';
-import { BLACKLISTED, validateTarget, type MessageDraft } from '../sms/validate.ts';
-import type { NewSession } from '../store/sessions.ts';
+import { BLACKLISTED, OPTED_OUT, validateTarget, type MessageDraft } from '../sms/validate.ts';
+import { InsufficientBalance, type NewSession, type StoredDraft } from '../store/sessions.ts';
+import type { ContentMatcher } from '../compliance/content-rules.ts';
 import type { Template } from '../store/templates.ts';
 import type { ActionContext } from './context.ts';
 import { itemChecker } from './params-check.ts';
@@ -57,7 +58,10 @@ export async function sendBatch(ctx: ActionContext, tasks: unknown, opts: BatchO
   const { caller, services } = ctx;
   const failed: FailedTarget[] = [];
   const groups: BatchOutcome['groups'] = [];
-  const drafts: Array<{ group: number; target: Record<string, unknown>; draft: MessageDraft }> = [];
+  const drafts: Draft[] = [];
+  /** Each group's template Purpose (1 code, 2 notification, 3 marketing), for the send limits. */
+  const purposes = new Map<number, number>();
+  const rules = await services.contentRules.forAccount(caller.accountId);
 
   for (let g = 0; g < tasks.length; g++) {
     const group = tasks[g];
@@ -80,23 +84,18 @@ export async function sendBatch(ctx: ActionContext, tasks: unknown, opts: BatchO
       failGroup(RetCode.NoApprovedSignature, `${senderField} ${sender} does not exist or is not approved`);
       continue;
     }
+    purposes.set(g, template.purpose);
     for (const t of targets) {
-      const result = checkTarget(t, template, sender, caller.region);
+      const result = checkTarget(t, template, sender, caller.region, rules);
       if (result.ok) drafts.push({ group: g, target: t as Record<string, unknown>, draft: result.draft });
       else failed.push({ group: g, target: isObject(t) ? t : { Phone: t }, reason: result.reason, retCode: result.retCode, groupLevel: false });
     }
   }
 
-  const blacklist = drafts.length ? await services.lookups.blacklist(caller.accountId) : new Set<string>();
-  const accepted = blacklist.size ? drafts.filter((d) => !blacklist.has(d.draft.e164)) : drafts;
-  if (accepted.length !== drafts.length) {
-    for (const d of drafts) {
-      if (blacklist.has(d.draft.e164)) failed.push({ group: d.group, target: d.target, reason: BLACKLISTED, retCode: RetCode.SomeNumbersInvalid, groupLevel: false });
-    }
-  }
-
-  const sessions = opts.allOrNothing && failed.length ? [] : groupIntoSessions(ctx, opts, accepted);
-  await Promise.all(sessions.map((s) => services.writer.write(s)));
+  const accepted = await screen(ctx, drafts, purposes, failed);
+  if (opts.allOrNothing && failed.length) accepted.length = 0;
+  const sessions = groupIntoSessions(ctx, opts, accepted);
+  await writeAll(services, sessions);
   const successCount = sessions.reduce((n, s) => n + s.messages.length, 0);
   services.metrics.accepted.inc(successCount);
   services.metrics.rejected.inc(total - successCount);
@@ -110,12 +109,74 @@ function senderFieldOf(group: unknown, documented: SenderField): SenderField {
   return isObject(group) && group[documented] === undefined && group[other] !== undefined ? other : documented;
 }
 
-function checkTarget(t: unknown, template: Template, sender: string, region: string) {
+function checkTarget(t: unknown, template: Template, sender: string, region: string, rules: ContentMatcher) {
   const problem = targetProblem(t);
   if (problem) return { ok: false as const, ...problem };
   const target = t as Record<string, unknown>; // the Target schema admits objects only
   const params = normalizeParams(target.TemplateParams)!;
-  return validateTarget({ phone: target.Phone, params, userId: target.UserId, extendCode: target.ExtendCode }, template, sender, region);
+  const result = validateTarget({ phone: target.Phone, params, userId: target.UserId, extendCode: target.ExtendCode }, template, sender, region);
+  if (!result.ok) return result;
+  const broken = rules.find(result.draft.content);
+  if (!broken) return result;
+  // The documented split: a blocked word in the template's own text is 18023, one that only its params brought is 18033.
+  const inTemplate = rules.find(template.content) !== undefined;
+  return {
+    ok: false as const,
+    retCode: inTemplate ? RetCode.BlockedKeyword : RetCode.VariableContentNotCompliant,
+    reason: `${inTemplate ? 'content' : 'template parameters'} contain the blocked ${broken.isRegex ? 'pattern' : 'word'} "${broken.pattern}"`,
+  };
+}
+
+type Draft = { group: number; target: Record<string, unknown>; draft: MessageDraft };
+const refuse = (failed: FailedTarget[], d: Draft, reason: string, retCode: number = RetCode.SomeNumbersInvalid) =>
+  failed.push({ group: d.group, target: d.target, reason, retCode, groupLevel: false });
+
+/**
+ * The checks that need the account's state, in order: its blacklist and opt-outs, its send limits and
+ * country allow-list (send-policy.ts), and the price of each message when billing is on. Refused
+ * targets go to `failed` with their own reason; the rest come back ready to store.
+ */
+async function screen(ctx: ActionContext, drafts: Draft[], purposes: Map<number, number>, failed: FailedTarget[]) {
+  const { caller, services } = ctx;
+  if (drafts.length === 0) return [];
+  const blacklist = await services.lookups.blacklist(caller.accountId);
+  const allowed = blacklist.size ? drafts.filter((d) => {
+    if (!blacklist.has(d.draft.e164)) return true;
+    const optedOut = blacklist.get(d.draft.e164);
+    refuse(failed, d, optedOut == null ? BLACKLISTED : `${OPTED_OUT} (${new Date(optedOut).toISOString()})`);
+    return false;
+  }) : drafts;
+
+  const verdicts = await services.sendPolicy.check(
+    caller.accountId,
+    allowed.map((d) => ({ e164: d.draft.e164, region: d.draft.region, purpose: purposes.get(d.group) ?? 2 })),
+  );
+  const passed: Array<Draft & { held: boolean }> = [];
+  allowed.forEach((d, i) => {
+    const v = verdicts[i]!;
+    if (v.ok) passed.push({ ...d, held: v.held === true });
+    else refuse(failed, d, v.reason);
+  });
+
+  const charges = await services.prices.charges(caller.accountId, passed.map((d) => d.draft));
+  const out: Array<{ group: number; draft: StoredDraft }> = [];
+  passed.forEach((d, i) => {
+    const charge = charges[i];
+    if (charge === undefined) refuse(failed, d, `no price is set for ${d.draft.e164.slice(0, 4)}... (destination not sold)`);
+    else out.push({ group: d.group, draft: { ...d.draft, charge, held: d.held } });
+  });
+  return out;
+}
+
+/** Every session of one request in one transaction: charged and stored whole, or refused whole (18013). */
+async function writeAll(services: ActionContext['services'], sessions: NewSession[]): Promise<void> {
+  if (sessions.length === 0) return;
+  try {
+    await services.writer.writeMany(sessions);
+  } catch (err) {
+    if (err instanceof InsufficientBalance) throw new UsmsError(RetCode.InsufficientBalance, err.message);
+    throw err;
+  }
 }
 
 /**
@@ -128,12 +189,12 @@ const newSessionNo = (): string => timeOrderedUuid();
 function groupIntoSessions(
   ctx: ActionContext,
   opts: BatchOptions,
-  accepted: Array<{ group: number; draft: MessageDraft }>,
+  accepted: Array<{ group: number; draft: StoredDraft }>,
 ): NewSession[] {
   if (accepted.length === 0) return [];
   const base = { accountId: ctx.caller.accountId, action: opts.action, reqUuid: ctx.reqUuid };
   if (!opts.sessionPerGroup) return [{ ...base, sessionNo: newSessionNo(), messages: accepted.map((a) => a.draft) }];
-  const byGroup = new Map<number, MessageDraft[]>();
+  const byGroup = new Map<number, StoredDraft[]>();
   for (const a of accepted) {
     const list = byGroup.get(a.group);
     if (list) list.push(a.draft);

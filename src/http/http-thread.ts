@@ -9,6 +9,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { workerData } from 'node:worker_threads';
 import { Lookups } from '../actions/lookups.ts';
+import { sendGuards } from '../actions/send-guards.ts';
 import { SecretBox } from '../auth/secrets.ts';
 import { openDatabase } from '../store/db.ts';
 import { isPostgres } from '../store/dialect.ts';
@@ -45,7 +46,7 @@ const writerClient = data.writerPort && !isPostgres(db) ? new WriterClient(data.
 const writer = writerClient ? new SessionWriter(db, (units) => writerClient.write(units)) : new SessionWriter(db);
 writer.on('written', () => port.postMessage({ type: 'written' }));
 const metrics = new Metrics(undefined, { processWide: false });
-const services = { config, db, writer, lookups: new Lookups(db, SecretBox.open(config.dataDir, config.masterKey)), metrics, log };
+const services = { config, db, writer, lookups: new Lookups(db, SecretBox.open(config.dataDir, config.masterKey)), ...sendGuards(db, log), metrics, log };
 const limiter = new RateLimiter(config.rateLimitPerKey);
 limiter.setShare(data.share);
 

@@ -6,7 +6,7 @@ import {
   answerIdempotencyClaim, claimIdempotencyKey, findIdempotencyRecord, IdempotencyConflict, PENDING_ANSWER, pruneIdempotencyRecords,
   releaseIdempotencyClaim, takeOverIdempotencyClaim, type FoundRecord, type IdempotencyRecord,
 } from '../store/idempotency.ts';
-import { SessionWriter, type NewSession } from '../store/sessions.ts';
+import { InsufficientBalance, SessionWriter, type NewSession } from '../store/sessions.ts';
 
 /**
  * Idempotent requests. A request that carries an `Idempotency-Key` header (any dialect) or,
@@ -93,8 +93,8 @@ export function canonicalJson(value: unknown): string {
 /** Collects an action's session writes instead of writing them; they commit with the answer's record. */
 class StagedSessions extends SessionWriter {
   readonly sessions: NewSession[] = [];
-  override write(session: NewSession): Promise<void> {
-    this.sessions.push(session);
+  override writeMany(sessions: NewSession[]): Promise<void> {
+    this.sessions.push(...sessions);
     return Promise.resolve();
   }
 }
@@ -169,6 +169,8 @@ export class IdempotencyGuard {
     try {
       await writer.commit(stage.sessions, record);
     } catch (err) {
+      // Refused whole and not recorded: the same key may be sent again after a top-up.
+      if (err instanceof InsufficientBalance) return errorAnswer(new UsmsError(RetCode.InsufficientBalance, err.message));
       if (!(err instanceof IdempotencyConflict)) throw err;
       // Another process (or an earlier life of this one) answered this key first: answer as it did.
       const found = await findIdempotencyRecord(db, req.publicKey, recordKey);

@@ -44,6 +44,7 @@ export function renderBody(template: TemplateRef, params: string[]): string {
 
 export const MAX_CONTENT_CHARS = 500;
 export const BLACKLISTED = 'phone in the black list';
+export const OPTED_OUT = 'phone opted out by replying STOP';
 
 /**
  * The longest UserId accepted, in characters. The documents say 32, but seed 000's own example (a

@@ -1,6 +1,7 @@
 import { randomToken, type SecretBox } from '../auth/secrets.ts';
 import type { Db } from './db.ts';
 import { createKey } from './keys.ts';
+import { billingEnabled } from './prices.ts';
 
 export interface Account {
   id: number;
@@ -20,9 +21,11 @@ export async function createAccount(db: Db, box: SecretBox, input: { name: strin
     const row = await trx.selectFrom('accounts').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
     const id = Math.max(Number(row?.max ?? 0) + 1, FIRST_ACCOUNT_ID);
     const projectId = 'org-' + randomToken(8, 'abcdefghijklmnopqrstuvwxyz0123456789');
+    // Once billing is on, a new account pays before it sends.
+    const billing_mode = (await billingEnabled(trx)) ? 'prepaid' as const : 'free' as const;
     await trx
       .insertInto('accounts')
-      .values({ id, project_id: projectId, name: input.name, region, status: 'active', created_at: Date.now() })
+      .values({ id, project_id: projectId, name: input.name, region, status: 'active', created_at: Date.now(), billing_mode })
       .execute();
     const key = await createKey(trx, box, id);
     return { AccountId: id, ProjectId: projectId, PublicKey: key.publicKey, PrivateKey: key.privateKey };

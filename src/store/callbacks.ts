@@ -8,7 +8,7 @@ import { isPostgres, recheck } from './dialect.ts';
 import type { CallbackItemTable, Database } from './schema.ts';
 
 /** `MsgType` of a push: what its `Data` items are. */
-export const MsgType = { Reply: 0, Receipt: 2 } as const;
+export const MsgType = { Reply: 0, Receipt: 2, LowBalance: 3 } as const;
 export type MsgTypeValue = (typeof MsgType)[keyof typeof MsgType];
 
 // ---- callback URLs -------------------------------------------------------------------------------

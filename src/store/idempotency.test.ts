@@ -25,13 +25,13 @@ const messageCount = async (db: Db) => Number((await db.selectFrom('messages').s
 
 testOnBothDatabases('a unit whose key is already recorded is left out whole; the others in the transaction are written', async (db) => {
   const at = Date.now();
-  assert.deepEqual(await writeUnits(db, [{ sessions: [session('s1', 2)], record: record('k:a', 'first', at) }]), new Set());
+  assert.deepEqual(await writeUnits(db, [{ sessions: [session('s1', 2)], record: record('k:a', 'first', at) }]), new Map());
   const lost = await writeUnits(db, [
     { sessions: [session('s2', 3)], record: record('k:a', 'second', at) },
     { sessions: [session('s3')] },
     { sessions: [], record: record('n:b', 'read answer', at) },
   ]);
-  assert.deepEqual(lost, new Set([0]));
+  assert.deepEqual(lost, new Map([[0, 'key-taken']]));
   assert.deepEqual(await sessionNos(db), ['s1', 's3']);
   assert.equal(await messageCount(db), 3);
   assert.deepEqual(await findIdempotencyRecord(db, 'AK1', 'k:a'), { requestHash: 'h-first', answer: 'first', createdAt: at });

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { refundFailed } from './ledger.ts';
 import type { Db } from './db.ts';
 import { isPostgres, recheck } from './dialect.ts';
 import { paddedChunks, padPow2, sameValueIds } from './batching.ts';
@@ -134,6 +135,9 @@ export async function recordOutcomesIn(trx: Kysely<Database>, owner: string, out
       .executeTakeFirst();
     changed += Number(res.numUpdatedRows);
   }
+  // A message no carrier took costs nothing: its charge comes back in the same transaction, once.
+  const failed = outcomes.filter((o) => o.result === 'failed').map((o) => o.id);
+  if (failed.length) await refundFailed(trx, failed);
   return changed;
 }
 

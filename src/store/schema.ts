@@ -26,6 +26,11 @@ export interface Database {
   audit_log: AuditLogTable;
   message_day_counts: MessageDayCountTable;
   message_days_settled: MessageDaySettledTable;
+  platform_settings: PlatformSettingTable;
+  prices: PriceTable;
+  ledger: LedgerTable;
+  content_rules: ContentRuleTable;
+  pumping_alarms: PumpingAlarmTable;
 }
 
 export interface CarrierBindTable {
@@ -53,6 +58,17 @@ export interface AccountTable {
   created_at: number;
   /** 1: templates the customer submits are approved at once (migration 002). */
   template_auto_approve: Generated<number>;
+  /** free | prepaid | postpaid (migration 015); money in micro-units of the platform currency. */
+  billing_mode: Generated<BillingMode>;
+  balance: Generated<number>;
+  /** postpaid: how far below zero the balance may go; NULL: no limit. */
+  credit_limit: number | null;
+  low_balance_threshold: number | null;
+  low_balance_alerted: Generated<number>;
+  /** Comma-separated ISO 3166 codes the account may send to; '' for every country. */
+  allowed_regions: Generated<string>;
+  /** JSON of the account's own send limits; '' for the defaults. */
+  send_limits: Generated<string>;
 }
 
 export interface ApiKeyTable {
@@ -106,6 +122,8 @@ export interface BlacklistTable {
   account_id: number;
   phone: string; // E.164 with '+'
   created_at: number;
+  /** Set when the phone itself opted out by an inbound reply (migration 015). */
+  opted_out_at: number | null;
 }
 
 export interface SessionTable {
@@ -145,11 +163,17 @@ export interface MessageTable {
   sent_at: number | null;
   created_at: number;
   updated_at: number;
+  /** What storing it cost, in micro-units (migration 015). */
+  charge: Generated<number>;
+  /** 1 once the charge was given back (a failure before any carrier took it). */
+  refunded: Generated<number>;
 }
 
 /** DESIGN.md message states; `rejected` targets never reach the table (they are answered in FailContent). */
 export type MessageStatus =
   | 'queued'
+  /** Accepted but paused by a pumping alarm until the operator releases or drops it. */
+  | 'held'
   | 'sending'
   | 'sent'
   | 'delivered'
@@ -404,4 +428,59 @@ export interface MessageDayCountTable {
 export interface MessageDaySettledTable {
   day: number;
   settled_at: number;
+}
+
+export type BillingMode = 'free' | 'prepaid' | 'postpaid';
+
+/** Platform-wide settings (migration 015), e.g. 'billing_enabled_at'. */
+export interface PlatformSettingTable {
+  key: string;
+  value: string;
+}
+
+/** A price a segment, in micro-units, for destinations starting with `prefix` (E.164 digits). */
+export interface PriceTable {
+  /** 0: the platform's list. */
+  account_id: number;
+  prefix: string;
+  price: number;
+  updated_at: number;
+}
+
+/** One money movement; append-only. The account's balance equals the sum of its amounts. */
+export interface LedgerTable {
+  id: Generated<number>;
+  account_id: number;
+  kind: LedgerKind;
+  amount: number;
+  balance_after: number;
+  ref: string;
+  note: string;
+  actor: string;
+  created_at: number;
+}
+
+export type LedgerKind = 'topup' | 'charge' | 'refund' | 'adjustment';
+
+/** A blocked word or pattern (migration 015). */
+export interface ContentRuleTable {
+  id: Generated<number>;
+  /** 0: platform-wide. */
+  account_id: number;
+  pattern: string;
+  is_regex: number;
+  created_by: string;
+  created_at: number;
+}
+
+/** A burst to one number range, paused for the operator (migration 015). */
+export interface PumpingAlarmTable {
+  id: Generated<number>;
+  account_id: number;
+  range_prefix: string;
+  status: 'open' | 'released' | 'dropped';
+  detail: string;
+  opened_at: number;
+  closed_at: number | null;
+  closed_by: string | null;
 }

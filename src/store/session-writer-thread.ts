@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { startWorkerThread } from '../worker-thread.ts';
 import type { Config } from '../config.ts';
-import type { WriteUnit } from './sessions.ts';
+import type { Refusal, WriteUnit } from './sessions.ts';
 import { shareWriteGates } from './write-gate.ts';
 
 /** What the writer thread gets in workerData (store/session-writer-worker.ts). */
@@ -10,7 +10,7 @@ export interface WriterThreadData {
   writeGates: Record<string, SharedArrayBuffer>;
 }
 
-type Reply = { id: number; lost: number[] } | { id: number; error: { message: string; code?: string } };
+type Reply = { id: number; refused: Array<[number, Refusal]> } | { id: number; error: { message: string; code?: string } };
 
 /** What a writer client talks through: the thread itself, or a MessagePort to it (another HTTP thread's). */
 interface Endpoint {
@@ -22,20 +22,20 @@ interface Endpoint {
 export class WriterClient {
   private nextId = 0;
   private closed = false;
-  private readonly waiting = new Map<number, { resolve: (lost: Set<number>) => void; reject: (err: unknown) => void }>();
+  private readonly waiting = new Map<number, { resolve: (refused: Map<number, Refusal>) => void; reject: (err: unknown) => void }>();
 
   constructor(private readonly endpoint: Endpoint) {
     endpoint.on('message', (reply) => {
       const w = this.waiting.get(reply.id);
       if (!w) return;
       this.waiting.delete(reply.id);
-      if ('lost' in reply) w.resolve(new Set(reply.lost));
+      if ('refused' in reply) w.resolve(new Map(reply.refused));
       else w.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
     });
   }
 
-  /** Writes the units in one transaction in the thread; resolves with the indexes of units whose key was taken. */
-  write(units: WriteUnit[]): Promise<Set<number>> {
+  /** Writes the units in one transaction in the thread; resolves with the units left out and why. */
+  write(units: WriteUnit[]): Promise<Map<number, Refusal>> {
     if (this.closed) return Promise.reject(new Error('session writer thread is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -91,7 +91,7 @@ export class SessionWriterThread {
     return thread;
   }
 
-  write(units: WriteUnit[]): Promise<Set<number>> {
+  write(units: WriteUnit[]): Promise<Map<number, Refusal>> {
     return this.client.write(units);
   }
 

@@ -2,7 +2,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDatabase } from './db.ts';
 import type { WriterThreadData } from './session-writer-thread.ts';
-import { writeUnits, type WriteUnit } from './sessions.ts';
+import { writeUnits, type Refusal, type WriteUnit } from './sessions.ts';
 import { joinWriteGates } from './write-gate.ts';
 
 const { config, writeGates } = workerData as WriterThreadData;
@@ -31,13 +31,16 @@ async function writeQueued(): Promise<void> {
     const jobs = queue;
     queue = [];
     try {
-      const lost = await writeUnits(db, jobs.flatMap((j) => j.units));
+      const refused = await writeUnits(db, jobs.flatMap((j) => j.units));
       let offset = 0;
       for (const j of jobs) {
-        const own: number[] = [];
-        for (let i = 0; i < j.units.length; i++) if (lost.has(offset + i)) own.push(i);
+        const own: Array<[number, Refusal]> = [];
+        for (let i = 0; i < j.units.length; i++) {
+          const why = refused.get(offset + i);
+          if (why) own.push([i, why]);
+        }
         offset += j.units.length;
-        j.from.postMessage({ id: j.id, lost: own });
+        j.from.postMessage({ id: j.id, refused: own });
       }
     } catch (err) {
       const e = err as { message?: string; code?: string };

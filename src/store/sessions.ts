@@ -5,21 +5,37 @@ import type { MessageTable, SessionTable } from './schema.ts';
 import { IdempotencyConflict, toRow, type IdempotencyRecord } from './idempotency.ts';
 import { pow2Chunks } from './batching.ts';
 import { BulkInsert } from './bulk-insert.ts';
+import { chargeRequests, type ChargeRequest } from './ledger.ts';
+
+/** A message ready to store: what it costs (micro-units, 0 when free) and whether a pumping alarm holds it. */
+export type StoredDraft = MessageDraft & { charge?: number; held?: boolean };
 
 export interface NewSession {
   sessionNo: string;
   accountId: number;
   action: string;
   reqUuid: string;
-  messages: MessageDraft[];
+  messages: StoredDraft[];
 }
+
+/** The balance (plus credit) could not cover a request: nothing of it was stored. */
+export class InsufficientBalance extends Error {
+  constructor(readonly accountId: number) {
+    super('insufficient balance: top up the account or ask for credit');
+    this.name = 'InsufficientBalance';
+  }
+}
+
+/** Why a unit was left out of its transaction. */
+export type Refusal = 'key-taken' | 'insufficient-balance';
 
 /** At most this many rows an INSERT (a power of two: batches are cut into power-of-two runs, few statement shapes). */
 const ROWS_PER_INSERT = 256;
 
 /** Writes sessions with all their messages in one transaction, queued for delivery. */
 export async function writeSessions(db: Db, sessions: NewSession[]): Promise<void> {
-  await writeUnits(db, [{ sessions }]);
+  const refused = await writeUnits(db, [{ sessions }]);
+  if (refused.size) throw new InsufficientBalance(sessions[0]!.accountId);
 }
 
 /** A request's sessions (possibly none) and, when it carried an idempotency key, its recorded answer. */
@@ -29,14 +45,17 @@ export interface WriteUnit {
 }
 
 /**
- * Writes units in one transaction: idempotency records first (ON CONFLICT DO NOTHING), then the
- * sessions and messages of every unit whose record went in. A unit whose key was already recorded
- * is left out entirely (so a duplicate never sends); returns the indexes of those units.
+ * Writes units in one transaction: idempotency records first (ON CONFLICT DO NOTHING), then each
+ * unit's charge (store/ledger.ts), then the sessions and messages of every unit whose record went in
+ * and whose charge was covered. A unit whose key was already recorded is left out entirely (so a
+ * duplicate never sends), as is one the balance cannot cover (its record is taken back, so the same
+ * key can be sent again after a top-up); returns the indexes of those units with the reason.
  */
-export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Set<number>> {
+export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Map<number, Refusal>> {
   const now = Date.now();
-  const lost = new Set<number>();
+  const refused = new Map<number, Refusal>();
   await db.transaction().execute(async (trx) => {
+    const lost = new Set<number>();
     const keyed = units.flatMap((u, i) => (u.record ? [i] : []));
     if (keyed.length) {
       const inserted = await insertRecords.execute(trx, keyed.map((i) => toRow(units[i]!.record!)));
@@ -47,6 +66,29 @@ export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Set<number
         else lost.add(i);
       }
     }
+    const charges: ChargeRequest[] = [];
+    const charged: number[] = [];
+    units.forEach((u, i) => {
+      if (lost.has(i)) return;
+      let amount = 0;
+      for (const s of u.sessions) for (const m of s.messages) amount += m.charge ?? 0;
+      if (amount <= 0) return;
+      charges.push({ accountId: u.sessions[0]!.accountId, amount, ref: u.sessions.map((s) => s.sessionNo).join(' ') });
+      charged.push(i);
+    });
+    if (charges.length) {
+      const { unfunded, free } = await chargeRequests(trx, charges, 'api');
+      for (const c of unfunded) {
+        const i = charged[c]!;
+        lost.add(i);
+        refused.set(i, 'insufficient-balance');
+        const r = units[i]!.record;
+        if (r) await trx.deleteFrom('idempotency_keys').where('public_key', '=', r.publicKey).where('idem_key', '=', r.key).execute();
+      }
+      // Pricing saw a charged account that is free now: store its messages at no cost.
+      for (const c of free) for (const s of units[charged[c]!]!.sessions) s.messages = s.messages.map((m) => ({ ...m, charge: 0 }));
+    }
+    for (const i of lost) if (!refused.has(i)) refused.set(i, 'key-taken');
     const sessions = units.flatMap((u, i) => (lost.has(i) ? [] : u.sessions));
     if (sessions.length === 0) return;
     await insertSessions.execute(trx, sessions.map((s) => ({
@@ -59,14 +101,14 @@ export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Set<number
         rows.push({
           session_no: s.sessionNo, account_id: s.accountId, phone: m.phone, e164: m.e164, region: m.region,
           template_id: m.templateId, sender: m.sender, content: m.content, encoding: m.encoding, segments: m.segments,
-          user_id: m.userId, extend_code: m.extendCode, status: 'queued', attempts: 0,
-          next_attempt_at: now, created_at: now, updated_at: now,
+          user_id: m.userId, extend_code: m.extendCode, status: m.held ? 'held' : 'queued', attempts: 0,
+          next_attempt_at: now, created_at: now, updated_at: now, charge: m.charge ?? 0,
         });
       }
     }
     for (const chunk of pow2Chunks(rows, ROWS_PER_INSERT)) await insertMessages.execute(trx, chunk);
   });
-  return lost;
+  return refused;
 }
 
 type RecordRow = ReturnType<typeof toRow>;
@@ -85,10 +127,11 @@ const insertSessions = new BulkInsert<SessionRow>(
 
 /** The columns a new message is written with (the rest keep their defaults). */
 type MessageRow = Pick<MessageTable, 'session_no' | 'account_id' | 'phone' | 'e164' | 'region' | 'template_id' | 'sender' | 'content'
-  | 'encoding' | 'segments' | 'user_id' | 'extend_code' | 'status' | 'attempts' | 'next_attempt_at' | 'created_at' | 'updated_at'> & Record<string, unknown>;
+  | 'encoding' | 'segments' | 'user_id' | 'extend_code' | 'status' | 'attempts' | 'next_attempt_at' | 'created_at' | 'updated_at'>
+  & { charge: number } & Record<string, unknown>;
 const insertMessages = new BulkInsert<MessageRow>(
   ['session_no', 'account_id', 'phone', 'e164', 'region', 'template_id', 'sender', 'content', 'encoding', 'segments',
-    'user_id', 'extend_code', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
+    'user_id', 'extend_code', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at', 'charge'],
   (db, rows) => db.insertInto('messages').values(rows),
 );
 
@@ -106,13 +149,18 @@ export class SessionWriter extends EventEmitter {
   /** `write` commits units in one transaction: by default on this thread's connection; on SQLite the server passes its writer thread's. */
   constructor(
     db: Db,
-    private readonly writeBatch: (units: WriteUnit[]) => Promise<Set<number>> = (units) => writeUnits(db, units),
+    private readonly writeBatch: (units: WriteUnit[]) => Promise<Map<number, Refusal>> = (units) => writeUnits(db, units),
   ) {
     super();
   }
 
   write(session: NewSession): Promise<void> {
-    return this.enqueue({ sessions: [session] });
+    return this.writeMany([session]);
+  }
+
+  /** One request's sessions, charged and stored together or not at all (rejects with InsufficientBalance). */
+  writeMany(sessions: NewSession[]): Promise<void> {
+    return this.enqueue({ sessions });
   }
 
   /**
@@ -150,10 +198,12 @@ export class SessionWriter extends EventEmitter {
     this.busy = true;
     this.inFlight = (async () => {
       try {
-        const lost = await this.writeBatch(batch);
+        const refused = await this.writeBatch(batch);
         let written = 0;
         batch.forEach((b, i) => {
-          if (lost.has(i)) return b.reject(new IdempotencyConflict(b.record!));
+          const why = refused.get(i);
+          if (why === 'insufficient-balance') return b.reject(new InsufficientBalance(b.sessions[0]!.accountId));
+          if (why) return b.reject(new IdempotencyConflict(b.record!));
           for (const s of b.sessions) written += s.messages.length;
           b.resolve();
         });

@@ -13,6 +13,7 @@ import * as carrierPrefetch from './011-carrier-prefetch.ts';
 import * as callbackGroups from './012-callback-groups.ts';
 import * as consoleUsers from './013-console.ts';
 import * as messageSearch from './014-message-search.ts';
+import * as moneyCompliance from './015-money-compliance.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '012-callback-groups': callbackGroups,
   '013-console': consoleUsers,
   '014-message-search': messageSearch,
+  '015-money-compliance': moneyCompliance,
 };
