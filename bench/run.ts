@@ -10,7 +10,8 @@
  * sandbox carrier (or with BENCH_SEND_CARRIER=smpp one SMPP bind to our simulator) has delivered
  * (receipt DELIVRD stored) everything.
  * Then the SMPP path (smppRows: BENCH_SMPP_MESSAGES, BENCH_SMPP_CASES, BENCH_SMPP_PREFETCH, BENCH_SMPP_RATE) and, with
- * USMS_TEST_DATABASE_URL, PostgreSQL (postgresRows). BENCH_ONLY=send|smpp|postgres runs one part.
+ * USMS_TEST_DATABASE_URL, PostgreSQL (postgresRows). BENCH_ONLY=send|smpp|postgres|money runs one part
+ * (money: batches with billing and content rules on and off, alternating; only when asked for).
  * USMS_SQL_PROFILE=<file> reaches the server: its SQLite connections append their time per statement to it.
  * BENCH_RANDOM_PHONES=1 sends to numbers in a scrambled order instead of counting up.
  * BENCH_WAIT_DELIVERY=0 does not wait for deliveries (with USMS_WORKERS=0 the server runs no delivery at all).
@@ -398,8 +399,48 @@ function speedProbeMs(): number {
   return Math.round(best);
 }
 
+/**
+ * Batches with billing and content rules on against the same batches with them off, on one server in
+ * alternating rounds (BENCH_MONEY_ROUNDS, default 3, of BENCH_MONEY_MESSAGES, default 50k): account
+ * "off" is free and has no rules of its own; account "on" is prepaid (charged in the write
+ * transaction, one ledger row a request) and has 50 blocked words and 5 patterns that its texts never
+ * match, so every message is checked against all of them.
+ */
+async function moneyRows() {
+  const messages = Number(process.env.BENCH_MONEY_MESSAGES ?? 50_000);
+  const rounds = Number(process.env.BENCH_MONEY_ROUNDS ?? 3);
+  const server = await ServerProcess.start({ USMS_RATE_LIMIT: '0', USMS_LOG_LEVEL: 'warn', USMS_SANDBOX_RECEIPT_DELAY_MS: '200' });
+  try {
+    await server.cli('price', 'set', '--prefix', '86', '--price', '0.01');
+    const off = await server.setupAccount({ templates: ['Your verification code is {1}'] });
+    const on = await server.setupAccount({ templates: ['Your verification code is {1}'] });
+    await server.cli('account', 'billing', '--account', String(off.creds.AccountId), '--mode', 'free');
+    await server.cli('account', 'billing', '--account', String(on.creds.AccountId), '--mode', 'prepaid');
+    await server.cli('account', 'topup', '--account', String(on.creds.AccountId), '--amount', '1000000');
+    const id = String(on.creds.AccountId);
+    for (let i = 0; i < 50; i++) await server.cli('content', 'block', '--account', id, '--pattern', `forbidden${i}`);
+    for (let i = 0; i < 5; i++) await server.cli('content', 'block', '--account', id, '--regex', '--pattern', `casino\\s*${i}\\d+`);
+    console.log(`# money rows: ${rounds} alternating rounds of ${messages} messages, SendBatchUSMSMessage x1000, concurrency 8`);
+    let next = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const [label, acct] of [['off', off], ['on', on]] as const) {
+        const bodies = batchBodies(acct.creds, acct.templateIds[0]!, messages, next);
+        next += messages;
+        await scenario(`SendBatchUSMSMessage x1000, billing and content rules ${label} (round ${round + 1})`, server, 8, server.pid, async () => ({
+          ...(await drive(server.url, acct.creds, bodies.length, 8, bodies)),
+          requests: bodies.length,
+          generator: 'undici',
+        }));
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 console.log(`# machine speed probe: ${speedProbeMs()} ms (lower is faster)`);
-const only = process.env.BENCH_ONLY; // send | postgres | smpp
+const only = process.env.BENCH_ONLY; // send | postgres | smpp | money
+if (only === 'money') await moneyRows();
 if (!only || only === 'send') await main();
 if (!only || only === 'smpp') await smppRows();
 if (!only || only === 'postgres') {

@@ -126,6 +126,17 @@ describe('billing', () => {
     assert.deepEqual([Number(row.charge), Number(row.refunded), row.status], [100_000, 1, 'failed']);
   });
 
+  test('the statistics show spend next to volume once the account pays', async () => {
+    const { creds, templateId } = await account();
+    await server.cli('account', 'topup', '--account', String(creds.AccountId), '--amount', '1.00');
+    assert.equal((await senders.uspeedo!(creds, templateId, ['13800138000', '13800138001', '13800138002'])).RetCode, 0);
+    const day = new Date().toISOString().slice(0, 10);
+    const r = await uspeedoPost(server.url, creds, { Action: 'GetUSMSSendStatistics', AccountId: creds.AccountId, StartDate: day, EndDate: day });
+    assert.equal(r.body.RetCode, 0, JSON.stringify(r.body));
+    assert.deepEqual([r.body.StatisticsData.SendCount, r.body.StatisticsData.Spend, r.body.StatisticsData.Currency], [3, '0.15', 'CNY']);
+    assert.equal(r.body.Data[0].Spend, '0.15');
+  });
+
   test('the balance always equals the sum of the ledger', async () => {
     const rows = await db.selectFrom('accounts').select(['id', 'balance']).execute();
     for (const r of rows) {

@@ -8,6 +8,7 @@ const TTL_MS = 1_000;
 interface Pricing {
   /** false: the account sends for free (billing off, or a free account) */
   charged: boolean;
+  currency: string;
   list: PriceList;
 }
 
@@ -29,11 +30,18 @@ export class PriceBook {
     return drafts.map((d) => pricing.list.chargeFor(d.e164, d.segments));
   }
 
+  /** Whether the account pays for its messages, and in which currency. */
+  async billing(accountId: number): Promise<{ charged: boolean; currency: string }> {
+    const { charged, currency } = await this.pricing(accountId);
+    return { charged, currency };
+  }
+
   private pricing(accountId: number): Promise<Pricing> {
     const hit = this.cache.get(accountId);
     if (hit && hit.until > Date.now()) return hit.value;
     const value = pricingOf(this.db, accountId).then((p) => ({
       charged: p.enabled && p.mode !== 'free',
+      currency: p.currency,
       list: new PriceList(p.platform, p.account),
     }));
     this.cache.set(accountId, { value, until: Date.now() + TTL_MS });

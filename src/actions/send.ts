@@ -123,7 +123,7 @@ function checkTarget(t: unknown, template: Template, sender: string, region: str
   return {
     ok: false as const,
     retCode: inTemplate ? RetCode.BlockedKeyword : RetCode.VariableContentNotCompliant,
-    reason: `${inTemplate ? 'content' : 'template parameters'} contain the blocked ${broken.isRegex ? 'pattern' : 'word'} "${broken.pattern}"`,
+    reason: `${inTemplate ? 'content contains' : 'template parameters contain'} the blocked ${broken.isRegex ? 'pattern' : 'word'} "${broken.pattern}"`,
   };
 }
 

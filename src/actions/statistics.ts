@@ -1,3 +1,4 @@
+import { formatMoney } from '../billing/money.ts';
 import { invalidParameter, missingParameter } from '../sms/errors.ts';
 import { DAY_MS, sendStatistics, type StatsGroup } from '../store/statistics.ts';
 import type { ActionAnswer, ActionContext } from './context.ts';
@@ -72,8 +73,11 @@ async function statistics(ctx: ActionContext, params: Record<string, unknown>, b
       for (const k of Object.keys(t) as Array<keyof typeof t>) t[k] += g[k];
       return t;
     },
-    { count: 0, cost: 0, success: 0, successCost: 0, failed: 0, failedCost: 0, submitFailed: 0, submitFailedCost: 0 },
+    { count: 0, cost: 0, success: 0, successCost: 0, failed: 0, failedCost: 0, submitFailed: 0, submitFailedCost: 0, spend: 0 },
   );
+  // Spend next to volume, once the account pays for its messages (absent while billing is off: the SDK shapes stay as documented).
+  const billing = await ctx.services.prices.billing(ctx.caller.accountId);
+  const spend = (micros: number) => (billing.charged ? { Spend: formatMoney(micros) } : {});
   return {
     fields: {
       Data: pageRows.map((g) => ({
@@ -81,8 +85,9 @@ async function statistics(ctx: ActionContext, params: Record<string, unknown>, b
         BrevityCode: g.region,
         SendDate: new Date(g.day * DAY_MS).toISOString().slice(0, 10),
         ...counts(g),
+        ...spend(g.spend),
       })),
-      StatisticsData: totals(total),
+      StatisticsData: { ...totals(total), ...spend(total.spend), ...(billing.charged ? { Currency: billing.currency } : {}) },
       Total: groups.length,
     },
   };

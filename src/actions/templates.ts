@@ -1,3 +1,4 @@
+import { describeRule } from '../compliance/content-rules.ts';
 import { RetCode, UsmsError, invalidParameter, missingParameter } from '../sms/errors.ts';
 import {
   MAX_TEMPLATE_NAME_CHARS,
@@ -219,9 +220,16 @@ const unknownTemplates = (ids: string[]) =>
 
 // ---- actions
 
+/** 18023 naming the rule when the template's text breaks one (platform-wide or the account's). */
+async function refuseBlockedText(ctx: ActionContext, content: string): Promise<void> {
+  const broken = (await ctx.services.contentRules.forAccount(ctx.caller.accountId)).find(content);
+  if (broken) throw new UsmsError(RetCode.BlockedKeyword, `template contains the blocked ${describeRule(broken)}`);
+}
+
 /** CreateUSMSTemplate -> TemplateId. Starts under review (1), or approved (2) when the operator auto-approves the account. */
 export async function createTemplateAction(ctx: ActionContext, params: Record<string, unknown>): Promise<ActionAnswer> {
   const f = parseNewTemplate(params);
+  await refuseBlockedText(ctx, f.content);
   const { db } = ctx.services;
   const accountId = ctx.caller.accountId;
   const auto = await templateAutoApprove(db, accountId);
@@ -273,6 +281,7 @@ export async function updateTemplateAction(ctx: ActionContext, params: Record<st
   if (Object.keys(changes).length === 0) {
     throw new UsmsError(RetCode.MissingParameter, 'Missing parameter [Template]: give the new Template or TemplateName (or Remark, Instruction, UnsubscribeInfo, Purpose)');
   }
+  if (changes.content !== undefined) await refuseBlockedText(ctx, changes.content);
   const { db } = ctx.services;
   const auto = await templateAutoApprove(db, ctx.caller.accountId);
   const updated = await updateTemplate(db, ctx.caller.accountId, id, (current) => planTemplateUpdate(current, changes, auto));

@@ -5,7 +5,7 @@ const FLAG_OF: Record<string, string> = {
   AccountId: '--account', Name: '--name', Region: '--region', Phone: '--phone', Url: '--callback-url', CallbackUrl: '--callback-url',
   TemplateId: '--id', SigId: '--id', Template: '--content', TemplateName: '--name', SigContent: '--name', Purpose: '--purpose',
   UnsubscribeInfo: '--unsubscribe-info', Remark: '--remark', Reason: '--reason', PublicKey: '--key', Limit: '--limit', Ids: '--id',
-  Email: '--email', Role: '--role',
+  Email: '--email', Role: '--role', Pattern: '--pattern', RuleId: '--id', Regex: '--regex',
   Host: '--host', Port: '--port', Tls: '--tls', SystemId: '--system-id', Password: '--password', SystemType: '--system-type',
   BindType: '--bind', Window: '--window', Prefetch: '--prefetch', Binds: '--binds', Throughput: '--throughput', GsmPacking: '--gsm-packing',
   Latin1: '--latin1', Split: '--split', IdFormat: '--id-format', Policy: '--policy', RoutePrefixes: '--prefix', RouteAccounts: '--account',

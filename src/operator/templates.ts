@@ -13,6 +13,7 @@ import {
 } from '../store/templates.ts';
 import { accountOf, badInput, isOperator, notFound, requireOperator, type Actor } from './actor.ts';
 import { audit } from './audit.ts';
+import { refuseBlockedTemplate } from './content.ts';
 import type { OperatorContext } from './context.ts';
 import { optionalBool, optionalString, requiredString, usmsRules, usmsRulesAsync } from './input.ts';
 import { accountInScope } from './scope.ts';
@@ -83,6 +84,7 @@ export async function createTemplate(ctx: OperatorContext, input: NewTemplateInp
   const approve = optionalBool(input.Approve, 'Approve') ?? false;
   if (approve) requireOperator(ctx.actor);
   const f = newTemplateFields(ctx.actor, input);
+  await refuseBlockedTemplate(ctx.db, accountId, f.content);
   const status = approve || (await templateAutoApprove(ctx.db, accountId)) ? TemplateStatus.Approved : TemplateStatus.Reviewing;
   const id = await storeCreateTemplate(ctx.db, {
     accountId,
@@ -133,6 +135,7 @@ export async function updateTemplate(ctx: OperatorContext, templateId: string, i
   const accountId = accountOf(ctx.actor, input.AccountId, 'write');
   const changes = usmsRules(() => parseTemplateChanges(input as Record<string, unknown>));
   if (Object.keys(changes).length === 0) throw badInput('nothing to change: give Template, TemplateName, Purpose, Remark, Instruction, UnsubscribeInfo or International');
+  if (changes.content !== undefined) await refuseBlockedTemplate(ctx.db, accountId, changes.content);
   const auto = await templateAutoApprove(ctx.db, accountId);
   const updated = await usmsRulesAsync(() => storeUpdateTemplate(ctx.db, accountId, templateId, (current) => planTemplateUpdate(current, changes, auto)));
   if (!updated) throw notFound(`no template ${templateId} in account ${accountId}`);

@@ -60,12 +60,13 @@ export async function listPrices(db: Kysely<Database>, accountId: number): Promi
 }
 
 /** What pricing a send needs: is billing on, the account's mode, the platform's and the account's lists. */
-export async function pricingOf(db: Kysely<Database>, accountId: number): Promise<{ enabled: boolean; mode: BillingMode; platform: PriceEntry[]; account: PriceEntry[] }> {
-  const [enabled, account, platform, own] = await Promise.all([
+export async function pricingOf(db: Kysely<Database>, accountId: number): Promise<{ enabled: boolean; currency: string; mode: BillingMode; platform: PriceEntry[]; account: PriceEntry[] }> {
+  const [enabled, currency, account, platform, own] = await Promise.all([
     billingEnabled(db),
+    platformCurrency(db),
     db.selectFrom('accounts').select('billing_mode').where('id', '=', accountId).executeTakeFirst(),
     listPrices(db, PLATFORM),
     listPrices(db, accountId),
   ]);
-  return { enabled, mode: account?.billing_mode ?? 'free', platform, account: own };
+  return { enabled, currency, mode: account?.billing_mode ?? 'free', platform, account: own };
 }

@@ -32,6 +32,8 @@ export interface StatsGroup {
   failedCost: number;
   submitFailed: number;
   submitFailedCost: number;
+  /** What the messages cost net of refunds, in micro-units. */
+  spend: number;
 }
 
 const SUCCESS: MessageStatus[] = ['delivered'];
@@ -76,6 +78,7 @@ export async function sendStatistics(db: Db, q: StatsQuery): Promise<StatsGroup[
         costIf(FAILED).as('failed_cost'),
         countIf(SUBMIT_FAILED).as('submit_failed'),
         costIf(SUBMIT_FAILED).as('submit_failed_cost'),
+        eb.fn.sum<number>(eb.case().when('m.refunded', '=', 0).then(eb.ref('m.charge')).else(eb.lit(0)).end()).as('spend'),
       ];
     })
     .groupBy(day)
@@ -94,5 +97,6 @@ export async function sendStatistics(db: Db, q: StatsQuery): Promise<StatsGroup[
     failedCost: Number(r.failed_cost ?? 0),
     submitFailed: Number(r.submit_failed ?? 0),
     submitFailedCost: Number(r.submit_failed_cost ?? 0),
+    spend: Number(r.spend ?? 0),
   }));
 }
