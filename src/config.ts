@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_OPT_IN_WORDS, DEFAULT_OPT_OUT_WORDS, replyWords } from './compliance/opt-out.ts';
 
 /** One typed configuration: explicit overrides > environment (USMS_*) > defaults. */
 export interface Config {
@@ -53,6 +54,10 @@ export interface Config {
   reportRetentionHours: number;
   /** Pushes to customers' callback URLs (src/notify/). */
   callbacks: CallbackConfig;
+  /** An inbound reply that is exactly one of these blacklists its phone for the account (compliance/opt-out.ts). */
+  optOutWords: string[];
+  /** ...and one of these takes an opt-out off again. */
+  optInWords: string[];
 }
 
 export interface CallbackConfig {
@@ -120,8 +125,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       retryMaxMs: Math.max(1, int(env.USMS_CALLBACK_RETRY_MAX_MS, 600_000, 'USMS_CALLBACK_RETRY_MAX_MS')),
       pollMs: Math.max(10, int(env.USMS_CALLBACK_POLL_MS, 1_000, 'USMS_CALLBACK_POLL_MS')),
     },
+    optOutWords: wordList(env.USMS_OPT_OUT_WORDS, DEFAULT_OPT_OUT_WORDS),
+    optInWords: wordList(env.USMS_OPT_IN_WORDS, DEFAULT_OPT_IN_WORDS),
     ...overrides,
   };
+  try {
+    replyWords(config.optOutWords, config.optInWords);
+  } catch (err) {
+    throw new Error(`USMS_OPT_OUT_WORDS / USMS_OPT_IN_WORDS: ${(err as Error).message}`);
+  }
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new Error('USMS_DATABASE_URL must be a postgres:// URL (unset it to use the embedded SQLite)');
   }
@@ -139,6 +151,12 @@ function int(raw: string | undefined, fallback: number, name: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
+}
+
+/** A comma-separated list that replaces the defaults when set. */
+function wordList(raw: string | undefined, fallback: readonly string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return [...fallback];
+  return raw.split(',').map((w) => w.trim()).filter(Boolean);
 }
 
 function parseRules(raw: string): SandboxConfig['rules'] {

@@ -15,6 +15,7 @@ import type { Receipt, SubmitOutcome } from '../store/messages.ts';
 import type { OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
 import { ConcatRefs } from './concat-refs.ts';
 import { decodeMo, moInputFor } from './smpp-inbound.ts';
+import type { ReplyWords } from '../compliance/opt-out.ts';
 import { storeInboundPart, type InboundInputOf } from '../store/inbound-parts.ts';
 import { buildParts, destinationAddress, planMessage, sourceAddress, submitPdu, type EncodingOptions, type MessagePlan } from './smpp-message.ts';
 
@@ -31,6 +32,8 @@ export interface SmppCarrierOptions {
   onInbound?: () => void;
   /** Session overrides (tests: reconnect delays). */
   session?: Partial<SessionOptions>;
+  /** The opt-out and opt-in words inbound replies are matched against (the defaults when absent). */
+  replyWords?: ReplyWords;
 }
 
 const RECEIPT_TEXT: Record<string, string> = {
@@ -86,7 +89,7 @@ export class SmppCarrier implements StreamingCarrier {
     this.name = config.name;
     this.atLeastOnce = config.policy === 'at-least-once';
     this.enc = { gsmPacking: config.gsmPacking, latin1: config.latin1, split: config.split };
-    this.moInput = moInputFor(config.name, config.sourceAddr, config.moAccount);
+    this.moInput = moInputFor(config.name, config.sourceAddr, config.moAccount, o.replyWords);
   }
 
   /** Binds in the background (a carrier that is down must not hold up the others); reconnects forever. */

@@ -8,6 +8,7 @@ import { SandboxCarrier } from '../carriers/sandbox.ts';
 import { SmppCarrier } from '../carriers/smpp.ts';
 import { MO_PART_TIMEOUT_MS, moInputFor } from '../carriers/smpp-inbound.ts';
 import type { Config } from '../config.ts';
+import { replyWords, type ReplyWords } from '../compliance/opt-out.ts';
 import { deleteCarrierStatus, loadCarriers, writeCarrierStatus, type CarrierConfig } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
 import { applyPartReceipts, applyPartReceiptsIn } from '../store/message-parts.ts';
@@ -69,6 +70,8 @@ export class DeliveryRuntime {
   private reloading: Promise<void> | undefined;
   private stopping = false;
   private lastRetention = 0;
+  /** Checked when the configuration was loaded: compiled once here for every carrier. */
+  private readonly replyWords: ReplyWords;
 
   constructor(
     private readonly db: Db,
@@ -86,6 +89,7 @@ export class DeliveryRuntime {
     private readonly sandboxDb: Db = db,
   ) {
     this.box = SecretBox.open(config.dataDir, config.masterKey);
+    this.replyWords = replyWords(config.optOutWords, config.optInWords);
   }
 
   async start(): Promise<void> {
@@ -164,6 +168,7 @@ export class DeliveryRuntime {
         queueTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
         maxResponseTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
         onInbound: () => this.pushWork(),
+        replyWords: this.replyWords,
       });
       // Little enough to finish within a lease at the rate cap. Under at-most-once the worker holds at
       // most a window plus the prefetch of claimed, unrecorded messages: if this node dies, the messages
@@ -251,7 +256,7 @@ export class DeliveryRuntime {
     const stored: StoredInbound[] = [];
     for (const carrier of await staleInboundPartCarriers(this.db, MO_PART_TIMEOUT_MS)) {
       const c = configs.get(carrier);
-      stored.push(...(await storeStaleInboundParts(this.db, carrier, MO_PART_TIMEOUT_MS, moInputFor(carrier, c?.sourceAddr ?? '', c?.moAccount ?? null))));
+      stored.push(...(await storeStaleInboundParts(this.db, carrier, MO_PART_TIMEOUT_MS, moInputFor(carrier, c?.sourceAddr ?? '', c?.moAccount ?? null, this.replyWords))));
     }
     if (stored.length === 0) return;
     this.log.info({ count: stored.length, withoutAccount: stored.filter((m) => m.accountId === null).length }, 'stored inbound messages still missing parts');

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { testOnBothDatabases } from '../../test/databases.ts';
 import { SecretBox } from '../auth/secrets.ts';
 import { auditPage } from '../store/audit.ts';
+import { storeInbound } from '../store/inbound.ts';
 import type { Db } from '../store/db.ts';
 import { createAccount } from './accounts.ts';
 import { CLI_ACTOR, OperatorError, type Actor, type Role } from './actor.ts';
@@ -25,7 +26,7 @@ testOnBothDatabases("blacklist: numbers read in the account's region, scoped, vi
   await assert.rejects(addBlacklisted(dev, { AccountId: cn.AccountId, Phone: '18512340609' }), refused('not-found'));
   await assert.rejects(listBlacklisted(dev, { AccountId: cn.AccountId }), refused('not-found'));
 
-  assert.deepEqual(await listBlacklisted(as(db, user(us.AccountId, 'viewer')), {}), { Phones: ['+16502530000'] });
+  assert.deepEqual(await listBlacklisted(as(db, user(us.AccountId, 'viewer')), {}), { Phones: ['+16502530000'], OptedOut: [] });
   assert.deepEqual(await removeBlacklisted(dev, { Phone: '+1 650 253 0000' }), { AccountId: us.AccountId, Phone: '+16502530000', Removed: true });
   assert.deepEqual(await removeBlacklisted(dev, { Phone: '6502530000' }), { AccountId: us.AccountId, Phone: '+16502530000', Removed: false });
 
@@ -33,4 +34,17 @@ testOnBothDatabases("blacklist: numbers read in the account's region, scoped, vi
   assert.deepEqual(entries.slice(0, 3).map((e) => [e.Action, e.Target]), [
     ['blacklist.remove', '+16502530000'], ['blacklist.remove', '+16502530000'], ['blacklist.add', '+16502530000'],
   ]);
+});
+
+testOnBothDatabases('blacklist listing: numbers that opted out by replying are shown as such, with the time in unix seconds', async (db) => {
+  const us = await createAccount(as(db, CLI_ACTOR), { Name: 'us', Region: 'US' });
+  await addBlacklisted(as(db, CLI_ACTOR), { AccountId: us.AccountId, Phone: '6502530000' });
+  const reply = (phone: string, content: string, receivedAt: number) =>
+    storeInbound(db, { carrier: 'c1', phone, toAddr: '1069000', extendCode: '', content, receivedAt, moAccount: us.AccountId });
+  await reply('+14155550123', 'STOP', 1_700_000_000_999);
+  await reply('+16502530000', 'STOP', 1_700_000_001_000);
+  assert.deepEqual(await listBlacklisted(as(db, user(us.AccountId, 'viewer')), {}), {
+    Phones: ['+14155550123', '+16502530000'],
+    OptedOut: [{ Phone: '+14155550123', OptedOutAt: 1_700_000_000 }],
+  });
 });

@@ -1,6 +1,6 @@
 import { normalizePhone } from '../sms/phone.ts';
 import type { Account } from '../store/accounts.ts';
-import { addToBlacklist, listBlacklist as storeListBlacklist, removeFromBlacklist } from '../store/blacklist.ts';
+import { addToBlacklist, blacklistEntries, removeFromBlacklist } from '../store/blacklist.ts';
 import { badInput } from './actor.ts';
 import { audit } from './audit.ts';
 import type { OperatorContext } from './context.ts';
@@ -31,8 +31,14 @@ export async function removeBlacklisted(ctx: OperatorContext, q: { AccountId?: n
   return { AccountId: account.id, Phone: phone, Removed: removed };
 }
 
-/** The account's blocked numbers (E.164), in order. */
+/**
+ * The account's blocked numbers (E.164), in order, and which of them opted out by replying (with when,
+ * unix seconds): those a reply with an opt-in word takes off again.
+ */
 export async function listBlacklisted(ctx: OperatorContext, q: { AccountId?: number }) {
   const account = await accountInScope(ctx, q.AccountId, 'read');
-  return { Phones: await storeListBlacklist(ctx.db, account.id) };
+  const entries = await blacklistEntries(ctx.db, account.id);
+  const Phones = [...entries.keys()].sort();
+  const OptedOut = Phones.filter((p) => entries.get(p) != null).map((Phone) => ({ Phone, OptedOutAt: Math.floor(entries.get(Phone)! / 1000) }));
+  return { Phones, OptedOut };
 }

@@ -1,6 +1,8 @@
 import { queueReplyPushes } from '../notify/replies.ts';
 import { sql, type Kysely } from 'kysely';
 import { SANDBOX } from '../carriers/routing.ts';
+import { replyIntent, type ReplyWords } from '../compliance/opt-out.ts';
+import { recordOptIn, recordOptOut } from './blacklist.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
 
@@ -17,6 +19,8 @@ export interface InboundInput {
   receivedAt: number;
   /** The carrier's fallback owner for replies nobody else owns. */
   moAccount: number | null;
+  /** The opt-out and opt-in words (USMS_OPT_OUT_WORDS, USMS_OPT_IN_WORDS); the defaults when absent. */
+  replyWords?: ReplyWords;
 }
 
 export interface StoredInbound {
@@ -28,6 +32,7 @@ export interface StoredInbound {
 }
 
 const APPROVED = 2; // TemplateStatus.Approved, also used for senders
+const E164 = /^\+[1-9]\d{5,14}$/;
 
 /**
  * Stores an inbound message for the account that owns it, and queues its push (MsgType 0) when the
@@ -40,6 +45,9 @@ const APPROVED = 2; // TemplateStatus.Approved, also used for senders
  * else nobody (account_id null: kept for the operator).
  * UserId and ExtendCode come from the message replied to, when one was found; the push shows the
  * phone as that message's caller wrote it (else the E.164 number).
+ * A reply that is an opt-out word blacklists the phone for its owner, an opt-in word lifts that opt-out
+ * (compliance/opt-out.ts, store/blacklist.ts), in the same transaction; the reply is stored and pushed
+ * like any other.
  */
 export async function storeInbound(db: Db, mo: InboundInput): Promise<StoredInbound> {
   return db.transaction().execute((trx) => storeInboundIn(trx, mo));
@@ -66,6 +74,10 @@ export async function storeInboundIn(trx: Kysely<Database>, mo: InboundInput): P
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // Only a number can be blacklisted: a sender that is not E.164 (alphanumeric, a national short code) is not.
+  const intent = accountId !== null && E164.test(mo.phone) ? replyIntent(mo.content, mo.replyWords) : undefined;
+  if (intent === 'stop') await recordOptOut(trx, accountId!, mo.phone, mo.receivedAt);
+  else if (intent === 'start') await recordOptIn(trx, accountId!, mo.phone);
   // The push (MsgType 0) is queued in the same transaction: notify/replies.ts.
   if (accountId !== null) {
     await queueReplyPushes(trx, [{ accountId, phone: reply?.phone ?? mo.phone, content: mo.content, extendCode, userId, at: mo.receivedAt }]);

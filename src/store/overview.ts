@@ -30,7 +30,7 @@ export const SETTLE_MS = 3 * DAY_MS;
 export const ROLLUP_KEEP_DAYS = 400;
 
 const FAILED: MessageStatus[] = ['undelivered', 'expired', 'failed'];
-const PENDING: MessageStatus[] = ['queued', 'sending', 'sent'];
+const PENDING: MessageStatus[] = ['queued', 'held', 'sending', 'sent'];
 const COUNTS = ['sent', 'delivered', 'failed', 'unknown', 'pending'] as const;
 
 /**

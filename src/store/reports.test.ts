@@ -111,9 +111,9 @@ testOnBothDatabases('statistics group by UTC day and region with outcome counts,
   const groups = await sendStatistics(db, { accountId: a, from: (day - 1) * DAY_MS, to: (day + 1) * DAY_MS, byTemplate: false });
   groups.sort((x, y) => x.day - y.day || x.region.localeCompare(y.region));
   assert.deepEqual(groups, [
-    { day: day - 1, region: 'CN', templateId: '', count: 2, cost: 4, success: 1, successCost: 2, failed: 1, failedCost: 2, submitFailed: 0, submitFailedCost: 0 },
-    { day, region: 'CN', templateId: '', count: 1, cost: 2, success: 0, successCost: 0, failed: 1, failedCost: 2, submitFailed: 0, submitFailedCost: 0 },
-    { day, region: 'HK', templateId: '', count: 1, cost: 2, success: 0, successCost: 0, failed: 0, failedCost: 0, submitFailed: 0, submitFailedCost: 0 },
+    { day: day - 1, region: 'CN', templateId: '', count: 2, cost: 4, success: 1, successCost: 2, failed: 1, failedCost: 2, submitFailed: 0, submitFailedCost: 0, spend: 0 },
+    { day, region: 'CN', templateId: '', count: 1, cost: 2, success: 0, successCost: 0, failed: 1, failedCost: 2, submitFailed: 0, submitFailedCost: 0, spend: 0 },
+    { day, region: 'HK', templateId: '', count: 1, cost: 2, success: 0, successCost: 0, failed: 0, failedCost: 0, submitFailed: 0, submitFailedCost: 0, spend: 0 },
   ]);
   const domestic = await sendStatistics(db, { accountId: a, from: day * DAY_MS, to: (day + 1) * DAY_MS, domestic: true, byTemplate: true });
   assert.deepEqual(domestic.map((g) => [g.region, g.templateId, g.count]), [['CN', 'UTA1', 1]]);
