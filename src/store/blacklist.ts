@@ -40,11 +40,6 @@ export async function removeFromBlacklist(db: Db, accountId: number, e164: strin
   return Number(res.numDeletedRows) > 0;
 }
 
-export async function listBlacklist(db: Db, accountId: number): Promise<string[]> {
-  const rows = await db.selectFrom('blacklist').select('phone').where('account_id', '=', accountId).orderBy('phone').execute();
-  return rows.map((r) => r.phone);
-}
-
 /** The account's blocked numbers with when each opted out by a reply (null: blocked by the account or operator). */
 export async function blacklistEntries(db: Db, accountId: number): Promise<Map<string, number | null>> {
   const rows = await db.selectFrom('blacklist').select(['phone', 'opted_out_at']).where('account_id', '=', accountId).execute();

@@ -422,6 +422,8 @@ export interface MessageDayCountTable {
   failed: number;
   unknown: number;
   pending: number;
+  /** micro-units charged for the messages, refunds deducted (migration 015) */
+  spend: Generated<number>;
 }
 
 /** A day whose counts are in message_day_counts (migration 014). */

@@ -31,6 +31,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('messages').addColumn('refunded', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   // Held messages are few and looked up by account (release or drop of an alarm).
   await sql`create index messages_held on messages (account_id, e164) where status = 'held'`.execute(db);
+  // The overview's spend per day beside its volume (store/overview.ts); days rolled up before this had no charges.
+  await db.schema.alterTable('message_day_counts').addColumn('spend', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
 
   await db.schema
     .createTable('platform_settings')
@@ -96,6 +98,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('ledger').execute();
   await db.schema.dropTable('prices').execute();
   await db.schema.dropTable('platform_settings').execute();
+  await db.schema.alterTable('message_day_counts').dropColumn('spend').execute();
   await db.schema.dropIndex('messages_held').execute();
   for (const c of ['refunded', 'charge']) await db.schema.alterTable('messages').dropColumn(c).execute();
   for (const c of ['send_limits', 'allowed_regions', 'low_balance_alerted', 'low_balance_threshold', 'credit_limit', 'balance', 'billing_mode']) {
