@@ -14,6 +14,7 @@ export function receiptResultFor(status: MessageStatus, dialect: Dialect): strin
 
 const PENDING_DESC: Partial<Record<MessageStatus, string>> = {
   queued: 'queued for delivery',
+  held: 'held by a pumping alarm until the operator releases or drops it',
   sending: 'being submitted to the carrier',
   sent: 'submitted to the carrier, waiting for the delivery receipt',
 };
