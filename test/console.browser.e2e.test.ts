@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../src/smpp/simulator.ts';
+import { browserSkip, CHROMIUM, CHROMIUM_ARGS, DESKTOP } from './browser.ts';
 import { ServerProcess, ucloudGet, type Credentials } from './harness.ts';
 
 /**
@@ -13,14 +14,11 @@ import { ServerProcess, ucloudGet, type Credentials } from './harness.ts';
  * docs/console/ (written there with USMS_UPDATE_SCREENSHOTS=1, else to a temporary folder).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 800 };
 /** How long a page may take to show what a scenario waits for (receipts, binds, 1,000 sends). */
 const WAIT_MS = 30_000;
 
-const skip = existsSync(CHROMIUM) || process.env.USMS_TEST_REQUIRE_BROWSER === '1' ? false : `no browser at ${CHROMIUM} (USMS_TEST_REQUIRE_BROWSER=1 makes this a failure)`;
+const skip = browserSkip;
 
 describe('console in a browser', { skip, timeout: 240_000 }, () => {
   let server: ServerProcess;

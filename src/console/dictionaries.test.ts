@@ -69,7 +69,12 @@ test('every key built from a value exists for each value the server answers', ()
     role: ['operator', 'admin', 'developer', 'viewer'],
     navGroup: ['operator', 'messaging', 'setup', 'team'],
     lang: ['en', 'zh'],
-    totals: ['Sent', 'Delivered', 'Failed', 'Unknown', 'Pending', 'SuccessRate'],
+    totals: ['Sent', 'Delivered', 'Failed', 'Unknown', 'Pending', 'SuccessRate', 'Spend'],
+    // Billing (operator/billing.ts), the ledger's kinds, pumping alarms (operator/alarms.ts).
+    billingMode: ['prepaid', 'postpaid', 'free', 'prepaidHint', 'postpaidHint', 'freeHint'],
+    ledgerKind: ['topup', 'charge', 'refund', 'adjustment'],
+    alarmStatus: ['open', 'released', 'dropped'],
+    alarms: ['released', 'dropped'],
     'callback.count': ['Pending', 'Retrying', 'Delivered', 'Failed'],
     'callback.msgType': [0, 2],
     'callback.result': ['Url', 'Status', 'Error'],

@@ -14,6 +14,8 @@ import { registerUserRoutes } from './routes/user-routes.ts';
 import { registerSendingRoutes } from './routes/sending-routes.ts';
 import { registerAccountRoutes } from './routes/account-routes.ts';
 import { registerPlatformRoutes } from './routes/platform-routes.ts';
+import { registerMoneyRoutes } from './routes/money-routes.ts';
+import { registerComplianceRoutes } from './routes/compliance-routes.ts';
 
 const MAX_CSV_BYTES = 16 * 1024 * 1024;
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -92,6 +94,8 @@ export function registerConsole<L extends FastifyBaseLogger>(app: FastifyInstanc
       registerSendingRoutes(kit);
       registerAccountRoutes(kit);
       registerPlatformRoutes(kit);
+      registerMoneyRoutes(kit);
+      registerComplianceRoutes(kit);
     },
     { prefix: '/console' },
   );

@@ -30,10 +30,13 @@ export function prefixInput(raw: unknown): string {
   return text;
 }
 
-function currencyInput(raw: unknown): string | undefined {
-  if (raw === undefined) return undefined;
+/** A currency for the first price; once billing is on the platform's is fixed, and only it is accepted. */
+async function currencyInput(ctx: OperatorContext, raw: unknown): Promise<string | undefined> {
+  if (raw === undefined || raw === '') return undefined;
   const c = String(raw).trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(c)) throw badInput('Currency must be an ISO 4217 code such as USD or CNY');
+  const current = await platformCurrency(ctx.db);
+  if (c !== current && (await billingEnabled(ctx.db))) throw badInput(`the platform currency is ${current}: it is fixed by the first price`);
   return c;
 }
 
@@ -47,7 +50,7 @@ async function listOwner(ctx: OperatorContext, accountId: number | undefined): P
 export async function setPrice(ctx: OperatorContext, q: { Prefix: unknown; Price: unknown; AccountId?: number; Currency?: unknown }) {
   const owner = await listOwner(ctx, q.AccountId);
   const entry = { prefix: prefixInput(q.Prefix), price: amountInput(q.Price, 'Price', 'non-negative') };
-  const result = await setPrices(ctx.db, owner, [entry], currencyInput(q.Currency));
+  const result = await setPrices(ctx.db, owner, [entry], await currencyInput(ctx, q.Currency));
   await audit(ctx.db, ctx.actor, 'price.set', entry.prefix || '(default)', owner || null, { Price: formatMoney(entry.price), BillingTurnedOn: result.billingTurnedOn });
   return { AccountId: owner || null, Prefix: entry.prefix, Price: formatMoney(entry.price), Currency: result.currency, BillingTurnedOn: result.billingTurnedOn };
 }
@@ -73,7 +76,7 @@ export async function importPrices(ctx: OperatorContext, q: { Csv: string; Accou
       throw badInput(`CSV line ${r.line}: ${(err as Error).message}`);
     }
   });
-  const result = await setPrices(ctx.db, owner, entries, currencyInput(q.Currency));
+  const result = await setPrices(ctx.db, owner, entries, await currencyInput(ctx, q.Currency));
   await audit(ctx.db, ctx.actor, 'price.import', `${entries.length} prices`, owner || null, { BillingTurnedOn: result.billingTurnedOn });
   return { AccountId: owner || null, Imported: entries.length, Currency: result.currency, BillingTurnedOn: result.billingTurnedOn };
 }

@@ -19,6 +19,8 @@ export interface OutcomeCounts {
 export interface DayRegionCounts extends OutcomeCounts {
   day: number;
   region: string;
+  /** Micro-units the messages were charged, refunds deducted: only when asked for (`spend: true`). */
+  spend?: number;
 }
 
 /**
@@ -43,7 +45,8 @@ const COUNTS = ['sent', 'delivered', 'failed', 'unknown', 'pending'] as const;
  * A settled day is not counted again: a receipt that turns one of its `unknown` messages into another
  * outcome days later is not reflected, and messages that retention deletes stay counted.
  */
-export async function countsByDayAndRegion(db: Db, q: { accountId?: number; firstDay: number; lastDay: number; now: number }): Promise<DayRegionCounts[]> {
+export async function countsByDayAndRegion(db: Db, q: { accountId?: number; firstDay: number; lastDay: number; now: number; spend?: boolean }): Promise<DayRegionCounts[]> {
+  const spend = q.spend === true;
   const lastSettleable = Math.min(q.lastDay, Math.floor((q.now - SETTLE_MS) / DAY_MS) - 1);
   let settled = await settledDays(db, q.firstDay, lastSettleable);
   const toSettle = daysBetween(q.firstDay, lastSettleable).filter((d) => !settled.has(d));
@@ -53,19 +56,20 @@ export async function countsByDayAndRegion(db: Db, q: { accountId?: number; firs
     counted = await settleDays(db, toSettle, q.now);
     settled = await settledDays(db, q.firstDay, lastSettleable);
   }
-  const out: DayRegionCounts[] = settled.size === 0 ? [] : await rolledUp(db, q.firstDay, lastSettleable, q.accountId);
+  const out: DayRegionCounts[] = settled.size === 0 ? [] : await rolledUp(db, q.firstDay, lastSettleable, q.accountId, spend);
   const fresh = new Map<string, DayRegionCounts>();
   for (const g of counted) {
     if (settled.has(g.day) || (q.accountId !== undefined && g.account_id !== q.accountId)) continue;
     const key = `${g.day}\u0000${g.region}`;
-    const sum = fresh.get(key) ?? { day: g.day, region: g.region, sent: 0, delivered: 0, failed: 0, unknown: 0, pending: 0 };
+    const sum: DayRegionCounts = fresh.get(key) ?? { day: g.day, region: g.region, sent: 0, delivered: 0, failed: 0, unknown: 0, pending: 0, ...(spend && { spend: 0 }) };
     for (const c of COUNTS) sum[c] += g[c];
+    if (spend) sum.spend! += g.spend ?? 0;
     fresh.set(key, sum);
   }
   out.push(...fresh.values());
   const attempted = new Set(toSettle);
   for (const [first, last] of runs(daysBetween(q.firstDay, q.lastDay).filter((d) => !settled.has(d) && !attempted.has(d)))) {
-    out.push(...(await liveCountsByDayAndRegion(db, { accountId: q.accountId, from: first * DAY_MS, to: (last + 1) * DAY_MS })));
+    out.push(...(await liveCountsByDayAndRegion(db, { accountId: q.accountId, from: first * DAY_MS, to: (last + 1) * DAY_MS, spend })));
   }
   return out;
 }
@@ -74,12 +78,13 @@ export async function countsByDayAndRegion(db: Db, q: { accountId?: number; firs
  * Counts by UTC day and region of the messages created in [from, to), of one account or (undefined) of
  * all, straight from the messages table: grouped in the database, only the groups come back.
  */
-export async function liveCountsByDayAndRegion(db: Db, q: { accountId?: number; from: number; to: number }): Promise<DayRegionCounts[]> {
-  const rows = await countsQuery(db, q, false).execute();
-  return rows.map((r) => ({ day: Number(r.day), region: r.region, ...outcomes(r) }));
+export async function liveCountsByDayAndRegion(db: Db, q: { accountId?: number; from: number; to: number; spend?: boolean }): Promise<DayRegionCounts[]> {
+  const spend = q.spend === true;
+  const rows = await countsQuery(db, q, false, spend).execute();
+  return rows.map((r) => ({ day: Number(r.day), region: r.region, ...outcomes(r), ...spendOf(r, spend) }));
 }
 
-function countsQuery(db: Db, q: { accountId?: number; from: number; to: number }, byAccount: boolean) {
+function countsQuery(db: Db, q: { accountId?: number; from: number; to: number }, byAccount: boolean, spend: boolean) {
   const day = sql<number>`${sql.ref('created_at')} / ${sql.lit(DAY_MS)}`;
   return db
     .selectFrom('messages')
@@ -100,6 +105,8 @@ function countsQuery(db: Db, q: { accountId?: number; from: number; to: number }
         countIf(PENDING).as('pending'),
       ];
     })
+    // What was charged and not given back (a refund sets `refunded`, never changes `charge`).
+    .$if(spend, (qb) => qb.select((eb) => eb.fn.sum<number>(eb.case().when('refunded', '=', 0).then(eb.ref('charge')).else(eb.lit(0)).end()).as('spend')))
     .groupBy(day)
     .groupBy('region')
     .$if(byAccount, (qb) => qb.groupBy('account_id'));
@@ -109,25 +116,30 @@ function outcomes(r: Record<(typeof COUNTS)[number], unknown>): OutcomeCounts {
   return { sent: Number(r.sent ?? 0), delivered: Number(r.delivered ?? 0), failed: Number(r.failed ?? 0), unknown: Number(r.unknown ?? 0), pending: Number(r.pending ?? 0) };
 }
 
+function spendOf(r: { spend?: unknown }, wanted: boolean): { spend?: number } {
+  return wanted ? { spend: Number(r.spend ?? 0) } : {};
+}
+
 async function settledDays(db: Kysely<Database>, firstDay: number, lastDay: number): Promise<Set<number>> {
   if (lastDay < firstDay) return new Set();
   const rows = await db.selectFrom('message_days_settled').select('day').where('day', '>=', firstDay).where('day', '<=', lastDay).execute();
   return new Set(rows.map((r) => Number(r.day)));
 }
 
-async function rolledUp(db: Kysely<Database>, firstDay: number, lastDay: number, accountId: number | undefined): Promise<DayRegionCounts[]> {
+async function rolledUp(db: Kysely<Database>, firstDay: number, lastDay: number, accountId: number | undefined, spend: boolean): Promise<DayRegionCounts[]> {
   const rows = await db
     .selectFrom('message_day_counts')
     .select((eb) => ['day', 'region', ...COUNTS.map((c) => eb.fn.sum<number>(c).as(c))])
+    .$if(spend, (qb) => qb.select((eb) => eb.fn.sum<number>('spend').as('spend')))
     .where('day', '>=', firstDay)
     .where('day', '<=', lastDay)
     .$if(accountId !== undefined, (qb) => qb.where('account_id', '=', accountId!))
     .groupBy(['day', 'region'])
     .execute();
-  return rows.map((r) => ({ day: Number(r.day), region: r.region, ...outcomes(r) }));
+  return rows.map((r) => ({ day: Number(r.day), region: r.region, ...outcomes(r), ...spendOf(r, spend) }));
 }
 
-type AccountDayRegionCounts = DayRegionCounts & { account_id: number };
+type AccountDayRegionCounts = DayRegionCounts & { account_id: number; spend: number };
 
 /**
  * Rolls up `days` (ended at least SETTLE_MS ago) for every account: each day without pending messages gets
@@ -137,8 +149,9 @@ type AccountDayRegionCounts = DayRegionCounts & { account_id: number };
 async function settleDays(db: Db, days: number[], now: number): Promise<AccountDayRegionCounts[]> {
   const groups: AccountDayRegionCounts[] = [];
   for (const [first, last] of runs(days)) {
-    const rows = await countsQuery(db, { from: first * DAY_MS, to: (last + 1) * DAY_MS }, true).execute();
-    for (const r of rows) groups.push({ day: Number(r.day), account_id: Number(r.account_id), region: r.region, ...outcomes(r) });
+    // The roll-up keeps the spend whether or not this call shows it: a settled day is never counted again.
+    const rows = await countsQuery(db, { from: first * DAY_MS, to: (last + 1) * DAY_MS }, true, true).execute();
+    for (const r of rows) groups.push({ day: Number(r.day), account_id: Number(r.account_id), region: r.region, ...outcomes(r), spend: Number(r.spend ?? 0) });
   }
   const unsettled = new Set(groups.filter((g) => g.pending > 0).map((g) => g.day));
   const settle = days.filter((d) => !unsettled.has(d));

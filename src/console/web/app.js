@@ -6,13 +6,17 @@ import { initialLanguage, LANGUAGES, storeLanguage, translate } from './lib/i18n
 import { html, render, useCallback, useEffect, useMemo, useRef, useState } from './lib/preact.js';
 import { matchPath, navigate, useRoute } from './lib/router.js';
 import { AccountsPage } from './pages/accounts.js';
+import { AlarmsPage } from './pages/alarms.js';
 import { AuditPage } from './pages/audit.js';
 import { BatchPage } from './pages/batch.js';
+import { BillingPage } from './pages/billing.js';
 import { BlacklistPage } from './pages/blacklist.js';
 import { CallbackPage } from './pages/callback.js';
 import { CarriersPage } from './pages/carriers.js';
+import { ContentRulesPage } from './pages/content-rules.js';
 import { InboundPage } from './pages/inbound.js';
 import { KeysPage } from './pages/keys.js';
+import { LimitsPage } from './pages/limits.js';
 import { LoginPage } from './pages/login.js';
 import { MessagePage } from './pages/message.js';
 import { MessagesPage } from './pages/messages.js';
@@ -41,11 +45,15 @@ const ROUTES = [
   { path: '/send', page: SendPage, title: 'nav.send', need: 'write', group: 'messaging' },
   { path: '/batch', page: BatchPage, title: 'nav.batch', need: 'write', group: 'messaging' },
   { path: '/inbound', page: InboundPage, title: 'nav.inbound', need: 'read', group: 'messaging' },
+  { path: '/alarms', page: AlarmsPage, title: 'nav.alarms', need: 'read', group: 'messaging' },
   { path: '/templates', page: TemplatesPage, title: 'nav.templates', need: 'read', group: 'setup' },
   { path: '/senders', page: SendersPage, title: 'nav.senders', need: 'read', group: 'setup' },
   { path: '/keys', page: KeysPage, title: 'nav.keys', need: 'read', group: 'setup' },
   { path: '/callback', page: CallbackPage, title: 'nav.callback', need: 'read', group: 'setup' },
   { path: '/blacklist', page: BlacklistPage, title: 'nav.blacklist', need: 'read', group: 'setup' },
+  { path: '/content-rules', page: ContentRulesPage, title: 'nav.content-rules', need: 'read', group: 'setup' },
+  { path: '/limits', page: LimitsPage, title: 'nav.limits', need: 'read', group: 'setup' },
+  { path: '/billing', page: BillingPage, title: 'nav.billing', need: 'read', group: 'setup' },
   { path: '/users', page: UsersPage, title: 'nav.users', need: 'manage-users', group: 'team' },
   { path: '/audit', page: AuditPage, title: 'nav.audit', need: 'manage-users', group: 'team' },
   { path: '/password', page: PasswordPage, title: 'nav.password', need: 'read' },

@@ -69,3 +69,16 @@ export function randomHex(bytes) {
   crypto.getRandomValues(buf);
   return Array.from(buf, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/**
+ * An amount as the server answers it (a decimal string such as "-1234.5", never a float) with its
+ * currency: "-1,234.50 CNY". The digits are kept exactly; only the whole part is grouped.
+ */
+export function formatAmount(lang, value, currency) {
+  if (value === null || value === undefined || value === '') return '';
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(value));
+  if (!m) return String(value);
+  const whole = new Intl.NumberFormat(localeOf(lang)).format(BigInt(m[2]));
+  const frac = (m[3] ?? '').padEnd(2, '0');
+  return `${m[1]}${whole}.${frac}${currency ? ` ${currency}` : ''}`;
+}

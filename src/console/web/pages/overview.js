@@ -1,9 +1,10 @@
-// Today's totals, the last 30 days as charts (and as a table), and the totals by region.
+// Today's totals, the last 30 days as charts (and as a table), and the totals by region; once billing is on,
+// what the messages cost beside how many they were.
 import { api } from '../lib/api.js';
 import { accountQuery, useApp } from '../lib/app-context.js';
 import { DayChart } from '../lib/chart.js';
 import { ErrorAlert, Loading, Page, TableScroll, useLoad } from '../lib/components.js';
-import { formatNumber, formatRate } from '../lib/format.js';
+import { formatAmount, formatNumber, formatRate } from '../lib/format.js';
 import { html, useMemo } from '../lib/preact.js';
 
 const DAYS = 30;
@@ -36,7 +37,10 @@ export function OverviewPage() {
         ${[...COUNTS, 'SuccessRate'].map((name) => html`<li class="tile" data-testid=${`today-${name}`}>
           <span class="tile-label">${t(`totals.${name}`)}</span>
           <span class="tile-value">${name === 'SuccessRate' ? (data.Today?.Sent > 0 ? formatRate(lang, data.Today.SuccessRate) : '–') : formatNumber(lang, data.Today?.[name] ?? 0)}</span>
-        </li>`)}
+        </li>${name === 'Sent' && data.Currency && html`<li class="tile" data-testid="today-Spend">
+          <span class="tile-label">${t('totals.Spend')}</span>
+          <span class="tile-value">${formatAmount(lang, data.Today?.Spend ?? '0', data.Currency)}</span>
+        </li>`}`)}
       </ul>
 
       <h2>${t('overview.lastDays', { n: DAYS })}</h2>
@@ -46,30 +50,31 @@ export function OverviewPage() {
       </div>
       <details class="data-table">
         <summary>${t('overview.asTable')}</summary>
-        <${TotalsTable} label=${t('overview.lastDays', { n: DAYS })} first=${t('overview.date')} rows=${days} keyOf=${(d) => d.Date} testid="overview-days" />
+        <${TotalsTable} label=${t('overview.lastDays', { n: DAYS })} first=${t('overview.date')} rows=${days} keyOf=${(d) => d.Date} currency=${data.Currency} testid="overview-days" />
       </details>
 
       <h2>${t('overview.byRegion')}</h2>
       ${(data.Regions ?? []).length === 0
         ? html`<p class="muted">${t('common.none')}</p>`
-        : html`<${TotalsTable} label=${t('overview.byRegion')} first=${t('overview.region')} rows=${data.Regions} keyOf=${(r) => r.Region} testid="overview-regions" />`}
+        : html`<${TotalsTable} label=${t('overview.byRegion')} first=${t('overview.region')} rows=${data.Regions} keyOf=${(r) => r.Region} currency=${data.Currency} testid="overview-regions" />`}
     `}
   <//>`;
 }
 
-function TotalsTable({ label, first, rows, keyOf, testid }) {
+/** `currency`: billing is on, and each row has its `Spend`. */
+function TotalsTable({ label, first, rows, keyOf, currency, testid }) {
   const { t, lang } = useApp();
   return html`<${TableScroll} label=${label}>
     <table data-testid=${testid}>
       <thead><tr>
         <th scope="col">${first}</th>
-        ${COUNTS.map((name) => html`<th scope="col" class="num">${t(`totals.${name}`)}</th>`)}
+        ${COUNTS.map((name) => html`<th scope="col" class="num">${t(`totals.${name}`)}</th>${name === 'Sent' && currency && html`<th scope="col" class="num">${t('overview.spendIn', { currency })}</th>`}`)}
         <th scope="col" class="num">${t('totals.SuccessRate')}</th>
       </tr></thead>
       <tbody>
         ${rows.map((r) => html`<tr data-testid=${`${testid}-row`}>
           <th scope="row">${keyOf(r)}</th>
-          ${COUNTS.map((name) => html`<td class="num">${formatNumber(lang, r[name] ?? 0)}</td>`)}
+          ${COUNTS.map((name) => html`<td class="num">${formatNumber(lang, r[name] ?? 0)}</td>${name === 'Sent' && currency && html`<td class="num" data-testid=${`${testid}-spend`}>${formatAmount(lang, r.Spend ?? '0')}</td>`}`)}
           <td class="num">${Number(r.Sent) > 0 ? formatRate(lang, r.SuccessRate) : '–'}</td>
         </tr>`)}
       </tbody>
