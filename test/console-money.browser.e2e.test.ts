@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { browserSkip, CHROMIUM, CHROMIUM_ARGS, DESKTOP } from './browser.ts';
+import { browserSkip, CHROMIUM, CHROMIUM_ARGS, DESKTOP, signIn as signInAs, textOf as waitForText } from './browser.ts';
 import { ServerProcess, type Credentials } from './harness.ts';
 
 /**
@@ -49,30 +49,10 @@ describe('console billing in a browser', { skip, timeout: 180_000 }, () => {
     rmSync(temp, { recursive: true, force: true });
   });
 
-  async function signIn(user: { email: string; password: string }): Promise<Page> {
-    const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB', timezoneId: 'Asia/Shanghai' });
-    contexts.push(context);
-    context.setDefaultTimeout(WAIT_MS);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${user.email}: ${err.message}`));
-    await page.goto(`${server.url}/console/`);
-    await page.getByTestId('login-email').fill(user.email);
-    await page.getByTestId('login-password').fill(user.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('page-overview').waitFor();
-    return page;
-  }
+  const signIn = (user: { email: string; password: string }) =>
+    signInAs({ browser, baseUrl: server.url, contexts, pageErrors, waitMs: WAIT_MS }, DESKTOP, user);
 
-  async function textOf(locator: Locator, want: RegExp): Promise<string> {
-    const until = Date.now() + WAIT_MS;
-    let seen = '';
-    for (;;) {
-      seen = (await locator.textContent({ timeout: WAIT_MS })) ?? '';
-      if (want.test(seen)) return seen;
-      if (Date.now() > until) assert.fail(`expected ${want} in "${seen}"`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const textOf = (locator: Locator, want: RegExp) => waitForText(locator, want, WAIT_MS);
 
   test('the operator sets a price and tops up; the customer sees balance and ledger, sends, and the overview shows the spend', async () => {
     // The platform price list needs no account: the first price turns billing on, in the currency given.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../src/smpp/simulator.ts';
-import { browserSkip, CHROMIUM, CHROMIUM_ARGS, DESKTOP } from './browser.ts';
+import { browserSkip, CHROMIUM, CHROMIUM_ARGS, DESKTOP, signIn as signInAs, textOf as waitForText } from './browser.ts';
 import { ServerProcess, ucloudGet, type Credentials } from './harness.ts';
 
 /**
@@ -55,20 +55,8 @@ describe('console in a browser', { skip, timeout: 240_000 }, () => {
     rmSync(temp, { recursive: true, force: true });
   });
 
-  /** A browser of its own (cookies, storage) at `viewport`, signed in through the login form. */
-  async function signIn(viewport: { width: number; height: number }, user: { email: string; password: string }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'Asia/Shanghai' });
-    contexts.push(context);
-    context.setDefaultTimeout(WAIT_MS);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${user.email}: ${err.message}`));
-    await page.goto(`${server.url}/console/`);
-    await page.getByTestId('login-email').fill(user.email);
-    await page.getByTestId('login-password').fill(user.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('page-overview').waitFor();
-    return page;
-  }
+  const signIn = (viewport: { width: number; height: number }, user: { email: string; password: string }) =>
+    signInAs({ browser, baseUrl: server.url, contexts, pageErrors, waitMs: WAIT_MS }, viewport, user);
 
   async function shot(page: Page, name: string): Promise<void> {
     // Charts draw once their data is in: wait for the network to go quiet first.
@@ -76,17 +64,7 @@ describe('console in a browser', { skip, timeout: 240_000 }, () => {
     await page.screenshot({ path: join(screenshots, `${name}.png`) });
   }
 
-  /** Waits until `locator`'s text matches; the assertion names what was last seen. */
-  async function textOf(locator: Locator, want: RegExp): Promise<string> {
-    const until = Date.now() + WAIT_MS;
-    let seen = '';
-    for (;;) {
-      seen = (await locator.textContent({ timeout: WAIT_MS })) ?? '';
-      if (want.test(seen)) return seen;
-      if (Date.now() > until) assert.fail(`expected ${want} in "${seen}"`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const textOf = (locator: Locator, want: RegExp) => waitForText(locator, want, WAIT_MS);
 
   /** Sends one message from the Send form and answers the SessionNo the page shows. */
   async function sendFromForm(page: Page, opts: { phone: string; templateId: string; params: string[] }): Promise<string> {
