@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { browserSkip, CHROMIUM, CHROMIUM_ARGS, DESKTOP, signIn as signInAs, textOf as waitForText } from './browser.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/store/db.ts';
 import { ServerProcess, type Credentials } from './harness.ts';
 
 /**
@@ -109,5 +111,21 @@ describe('console billing in a browser', { skip, timeout: 180_000 }, () => {
     await customer.screenshot({ path: join(screenshots, 'billing.png'), fullPage: true });
     assert.deepEqual(await customer.locator('[role="alert"]:not(.empty)').allTextContents(), []);
     assert.deepEqual(pageErrors, []);
+  });
+
+  test('the blacklist tells a number that opted out by a reply from one the account blocked', async () => {
+    const id = account.creds.AccountId;
+    await server.cli('blacklist', 'add', '--account', String(id), '--phone', '+8613800138111');
+    // An opt-out as a STOP reply leaves it (store/inbound.ts): written here directly, the reply path has its own e2e test.
+    const db = await openDatabase({ ...loadConfig({ ...process.env, ...server.workspace.env }), migrateOnStart: false });
+    try {
+      await db.insertInto('blacklist').values({ account_id: id, phone: '+8613800138222', created_at: Date.now(), opted_out_at: Date.UTC(2026, 11, 1, 4, 0, 0) }).execute();
+    } finally {
+      await db.destroy();
+    }
+    await customer.getByTestId('nav-blacklist').click();
+    const rows = customer.getByTestId('blacklist-row');
+    await textOf(rows.filter({ hasText: '+8613800138222' }).getByTestId('blacklist-why'), /Replied STOP on 2026-12-01 12:00:00/);
+    await textOf(rows.filter({ hasText: '+8613800138111' }).getByTestId('blacklist-why'), /Added by the account or the operator/);
   });
 });

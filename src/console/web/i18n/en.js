@@ -276,6 +276,9 @@ export default {
   'blacklist.add': 'Add to blacklist',
   'blacklist.added': 'Added.',
   'blacklist.removed': 'Removed.',
+  'blacklist.why': 'Why',
+  'blacklist.optedOut': 'Replied STOP on {time}',
+  'blacklist.blocked': 'Added by the account or the operator',
   'blacklist.removeConfirm': 'Remove {phone} from the blacklist?',
 
   'inbound.received': 'Received',

@@ -276,6 +276,9 @@ export default {
   'blacklist.add': '加入黑名单',
   'blacklist.added': '已加入。',
   'blacklist.removed': '已移除。',
+  'blacklist.why': '原因',
+  'blacklist.optedOut': '于 {time} 回复退订',
+  'blacklist.blocked': '由账户或运营方添加',
   'blacklist.removeConfirm': '确定将 {phone} 移出黑名单？',
 
   'inbound.received': '接收时间',

@@ -2,7 +2,7 @@
 import { api, seg } from '../lib/api.js';
 import { accountQuery, can, useApp } from '../lib/app-context.js';
 import { ConfirmButton, ErrorAlert, Form, Loading, NeedsAccount, Notice, Page, TableScroll, TextField, useAction, useLoad } from '../lib/components.js';
-import { rowsOf } from '../lib/format.js';
+import { formatTime, rowsOf } from '../lib/format.js';
 import { html, useState } from '../lib/preact.js';
 
 export function BlacklistPage() {
@@ -21,8 +21,9 @@ function Blacklist() {
   const remove = useAction();
   const writer = can(app.user, 'write');
   const options = { query: accountQuery(app) };
-  // `Phones`: the numbers in E.164, in order.
+  // `Phones`: the numbers in E.164, in order; `OptedOut`: those that replied STOP, with when (unix s).
   const phones = rowsOf(list.data, 'Phones');
+  const optedOut = new Map(rowsOf(list.data, 'OptedOut').map((o) => [o.Phone, o.OptedOutAt]));
 
   async function submit() {
     remove.clear();
@@ -51,10 +52,12 @@ function Blacklist() {
       <table data-testid="blacklist-table">
         <thead><tr>
           <th scope="col">${t('blacklist.phone')}</th>
+          <th scope="col">${t('blacklist.why')}</th>
           <th scope="col"><span class="visually-hidden">${t('common.actions')}</span></th>
         </tr></thead>
         <tbody>${phones.map((p) => html`<tr data-testid="blacklist-row">
           <th scope="row">${p}</th>
+          <td data-testid="blacklist-why">${optedOut.has(p) ? t('blacklist.optedOut', { time: formatTime(optedOut.get(p)) }) : t('blacklist.blocked')}</td>
           <td>${writer && html`<${ConfirmButton} label=${t('common.remove')} question=${t('blacklist.removeConfirm', { phone: p })}
             testid="blacklist-remove" onConfirm=${() => removePhone(p)} />`}</td>
         </tr>`)}</tbody>
