@@ -65,13 +65,25 @@ test('the product speaks of the product: no work-history notes or machine paths 
   assert.deepEqual(offending, []);
 });
 
-test('the CLI and the console are shells over the operator layer: neither imports the store', () => {
-  const files = ['cli', 'console'].flatMap((dir) => walk(join(ROOT, 'src', dir), (p) => p.endsWith('.ts') && !p.endsWith('.test.ts')));
+/** Imports of the non-test sources under `src/<dirs>` whose path matches `target`, as `file: path`; and how many files were read. */
+function importsOf(dirs: string[], target: RegExp): { files: number; offending: string[] } {
+  const files = dirs.flatMap((dir) => walk(join(ROOT, 'src', dir), (p) => p.endsWith('.ts') && !p.endsWith('.test.ts')));
   const offending: string[] = [];
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)'((?:\.\.\/)+store\/[^']*)'/g)) offending.push(`${relative(ROOT, file)}: ${m[1]}`);
+    for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)'([^']*)'/g)) if (target.test(m[1]!)) offending.push(`${relative(ROOT, file)}: ${m[1]}`);
   }
-  assert.ok(files.length > 20);
+  return { files: files.length, offending };
+}
+
+test('the CLI and the console are shells over the operator layer: neither imports the store', () => {
+  const { files, offending } = importsOf(['cli', 'console'], /^(?:\.\.\/)+store\//);
+  assert.ok(files > 20);
+  assert.deepEqual(offending, []);
+});
+
+test('the pure domain folders (sms, compliance, billing) import nothing of ours outside themselves', () => {
+  const { files, offending } = importsOf(['sms', 'compliance', 'billing'], /^\.\.\//);
+  assert.ok(files > 10);
   assert.deepEqual(offending, []);
 });

@@ -1,4 +1,4 @@
-import type { MessageStatus } from '../store/schema.ts';
+import type { MessageStatus } from './message-state.ts';
 
 /**
  * A message's state as the USMS `ReceiptResult`: Success, Fail, SubmitFail, else unknown, spelled

@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../auth/secrets.ts';
@@ -7,29 +6,11 @@ import { createAccount } from './accounts.ts';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
 import { latestSentTo, storeInbound } from './inbound.ts';
-import { applyPartReceipts, partsOf, rollUp, rollUpAfterSubmit, saveParts, type PartState } from './message-parts.ts';
+import { applyPartReceipts, partsOf, rollUpAfterSubmit, saveParts } from './message-parts.ts';
 import { claimDue, recordOutcomes } from './messages.ts';
 import { writeSessions } from './sessions.ts';
 
 const box = SecretBox.fromKey(randomBytes(32).toString('base64'));
-
-const part = (partNo: number, status: string, at: number | null = null, code: string | null = null, total = 2): PartState => ({ partNo, total, status, code, desc: code, at });
-
-test('roll-up: delivered only when every part is delivered; receipt time is the last part', () => {
-  assert.equal(rollUp([part(1, 'delivered', 10, 'DELIVRD')]), undefined, 'part 2 still owed');
-  assert.equal(rollUp([part(1, 'delivered', 10, 'DELIVRD'), part(2, 'enroute', 12, 'ENROUTE')]), undefined);
-  assert.deepEqual(rollUp([part(1, 'delivered', 30, 'DELIVRD'), part(2, 'delivered', 20, 'DELIVRD')]), { status: 'delivered', code: 'DELIVRD', desc: 'DELIVRD', at: 30 });
-  assert.deepEqual(rollUp([part(1, 'delivered', 5, 'DELIVRD', 1)]), { status: 'delivered', code: 'DELIVRD', desc: 'DELIVRD', at: 5 });
-});
-
-test('roll-up: any failed part makes the message final at once with that part code', () => {
-  const r = rollUp([part(1, 'sent'), part(2, 'undelivered', 40, 'UNDELIV')]);
-  assert.deepEqual(r, { status: 'undelivered', code: 'UNDELIV', desc: 'part 2/2: UNDELIV', at: 40 });
-  const e = rollUp([part(1, 'expired', 50, 'EXPIRED'), part(2, 'undelivered', 60, 'REJECTD')]);
-  assert.equal(e?.status, 'expired', 'the earliest failure decides');
-  assert.equal(rollUp([part(1, 'delivered', 1, 'DELIVRD'), part(2, 'unknown', 2, 'UNKNOWN')])?.status, 'unknown');
-});
-
 
 async function sending(db: Db, accountId: number, e164s: string[], extendCode = '') {
   await writeSessions(db, [{

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Db } from './db.ts';
-import { applyReceiptsIn, recordOutcomesIn, statusForReceipt, type Receipt, type SubmitOutcome } from './messages.ts';
+import { partStatusFor, rollUp, type PartState, type PartStatus, type RolledUp } from '../sms/message-state.ts';
+import { applyReceiptsIn, recordOutcomesIn, type Receipt, type SubmitOutcome } from './messages.ts';
 import { padPow2, pow2Chunks, sameValueIds } from './batching.ts';
 import { QueryShape } from './query-shape.ts';
 import { recheck } from './dialect.ts';
@@ -10,12 +11,11 @@ import type { Database, MessageStatus } from './schema.ts';
 /**
  * Message parts: a message sent through an SMPP carrier as N submit_sm gets N carrier ids and N
  * receipts. Each accepted part of a message of two or more parts is a row here; receipts update their
- * part, and the parts roll up into the message's status (rollUp below). A message sent as one part
+ * part, and the parts roll up into the message's status (sms/message-state.ts rollUp). A message sent as one part
  * keeps its carrier id and receipt on `messages` alone (store/messages.ts applyReceiptsIn): most
  * messages are one part, and the part rows were a third of an SMPP carrier's database work.
  */
 
-export type PartStatus = 'sent' | 'enroute' | 'delivered' | 'undelivered' | 'expired' | 'unknown';
 
 export interface AcceptedPart {
   messageId: number;
@@ -105,52 +105,6 @@ export async function partsOf(db: Db, messageIds: number[]): Promise<Map<number,
 /** Forgets parts of an earlier attempt that cannot be resumed (another carrier or another split). */
 export async function dropParts(db: Db, messageIds: number[]): Promise<void> {
   if (messageIds.length) await db.deleteFrom('message_parts').where('message_id', 'in', messageIds).execute();
-}
-
-/** A receipt's stat word -> the part's status (store/messages.ts statusForReceipt); ACCEPTD / ENROUTE are intermediate. */
-export function partStatusFor(code: string): PartStatus {
-  return (statusForReceipt(code) as PartStatus | undefined) ?? 'enroute';
-}
-
-export interface PartState {
-  partNo: number;
-  total: number;
-  status: string;
-  code: string | null;
-  desc: string | null;
-  at: number | null;
-}
-
-export interface RolledUp {
-  status: MessageStatus;
-  code: string;
-  desc: string;
-  at: number;
-}
-
-/**
- * The roll-up rule: how a message's parts make its status.
- * - Any part undelivered (UNDELIV / REJECTD / DELETED ...) or expired: the message is final at once
- *   with that part's status and code (the earliest such receipt); later receipts only update parts.
- * - Every part delivered: delivered; the receipt time is the last part's.
- * - Every part has a final receipt, none failed, some UNKNOWN: unknown.
- * - Otherwise (receipts still owed, or only ENROUTE / ACCEPTD so far): not final yet.
- */
-export function rollUp(parts: PartState[]): RolledUp | undefined {
-  if (parts.length === 0) return undefined;
-  const total = parts[0]!.total;
-  const label = (p: PartState) => (total > 1 ? `part ${p.partNo}/${total}: ` : '');
-  const failed = parts
-    .filter((p) => p.status === 'undelivered' || p.status === 'expired')
-    .sort((a, b) => (a.at ?? 0) - (b.at ?? 0) || a.partNo - b.partNo)[0];
-  if (failed) return { status: failed.status as MessageStatus, code: failed.code ?? '', desc: label(failed) + (failed.desc ?? ''), at: failed.at ?? Date.now() };
-  const final = parts.filter((p) => p.status === 'delivered' || p.status === 'unknown');
-  if (new Set(final.map((p) => p.partNo)).size < total) return undefined;
-  const at = Math.max(...final.map((p) => p.at ?? 0));
-  const unknown = final.find((p) => p.status === 'unknown');
-  if (unknown) return { status: 'unknown', code: unknown.code ?? 'UNKNOWN', desc: label(unknown) + (unknown.desc ?? ''), at };
-  const last = final.reduce((a, b) => ((b.at ?? 0) >= (a.at ?? 0) ? b : a));
-  return { status: 'delivered', code: last.code ?? 'DELIVRD', desc: last.desc ?? '', at };
 }
 
 /**

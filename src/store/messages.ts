@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { statusForReceipt } from '../sms/message-state.ts';
 import { refundFailed } from './ledger.ts';
 import type { Db } from './db.ts';
 import { isPostgres, recheck } from './dialect.ts';
@@ -147,23 +148,6 @@ export interface Receipt {
   code: string;
   desc: string;
   at: number;
-}
-
-/** A receipt's stat word -> the message's status; undefined for the intermediate ACCEPTD / ENROUTE. */
-export function statusForReceipt(code: string): MessageStatus | undefined {
-  switch (code) {
-    case 'DELIVRD':
-      return 'delivered';
-    case 'EXPIRED':
-      return 'expired';
-    case 'UNKNOWN':
-      return 'unknown';
-    case 'ACCEPTD':
-    case 'ENROUTE':
-      return undefined;
-    default:
-      return 'undelivered'; // UNDELIV, REJECTD, DELETED and vendor words for failure
-  }
 }
 
 /** Applies one carrier's receipts; returns the receipts that matched no message yet (to retry later). */

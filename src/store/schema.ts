@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { MessageStatus } from '../sms/message-state.ts';
 
 /** Table types for Kysely. Times are unix milliseconds. */
 export interface Database {
@@ -169,20 +170,9 @@ export interface MessageTable {
   refunded: Generated<number>;
 }
 
-/** DESIGN.md message states; `rejected` targets never reach the table (they are answered in FailContent). */
-export type MessageStatus =
-  | 'queued'
-  /** Accepted but paused by a pumping alarm until the operator releases or drops it. */
-  | 'held'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'undelivered'
-  | 'expired'
-  | 'failed'
-  | 'unknown';
-
-export const FINAL_STATUSES: readonly MessageStatus[] = ['delivered', 'undelivered', 'expired', 'failed', 'unknown'];
+// The states are domain rules (sms/message-state.ts); the table stores them.
+export type { MessageStatus } from '../sms/message-state.ts';
+export { FINAL_STATUSES } from '../sms/message-state.ts';
 
 /** A final receipt waiting for PullUSMSReport (migration 003); deleted when pulled or after the retention. */
 export interface ReportTable {
