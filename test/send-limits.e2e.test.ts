@@ -184,4 +184,13 @@ describe('send limits and pumping alarms, end to end', () => {
       assert.equal(closed.Alarms.find((a: any) => a.AlarmId === alarm.AlarmId).Status, 'released');
     });
   });
+
+  test('requests at once to one phone: exactly the limit goes, the rest are refused (one node)', async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => uspeedoPost(server.url, creds, {
+      Action: 'SendUSMSMessage', AccountId: creds.AccountId, PhoneNumbers: ['18529000007'], TemplateParams: [String(i)], SenderId: SENDER, TemplateId: code,
+    })));
+    const codes = answers.map((a) => a.body.RetCode).sort();
+    assert.deepEqual(codes, [0, 0, 0, 0, 0, 18014, 18014, 18014]);
+    assert.ok(answers.filter((a) => a.body.RetCode !== 0).every((a) => String(a.body.Message).includes(LIMIT_REASON)));
+  });
 });

@@ -71,6 +71,8 @@ const HELD: PolicyVerdict = Object.freeze({ ok: true, held: true });
  */
 export class SendPolicy {
   private policies = new Map<number, { value: Promise<AccountPolicy>; until: number }>();
+  /** Per account and phone, the last request of this process holding it (see `reserve`). */
+  private holders = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -93,6 +95,30 @@ export class SendPolicy {
     live = await this.perPhone(accountId, items, live, purposeOf, policy.limits, verdicts, now);
     await this.bursts(accountId, items, live, purposeOf, policy, verdicts, now);
     return verdicts;
+  }
+
+  /**
+   * Makes requests of this process to the same limited phones take turns from their check until their
+   * write: a second "send code" a click after the first then counts the first, which a check alone
+   * would not see before it is stored. Resolves once earlier holders are done; call the returned
+   * function after the write (or its failure). Other processes and nodes still race (see above).
+   */
+  async reserve(accountId: number, items: readonly PolicyItem[]): Promise<() => void> {
+    const { limits } = await this.policy(accountId);
+    const keys = [...new Set(items.filter((it) => limits[isPurpose(it.purpose) ? (it.purpose as Purpose) : 2].perPhone.length > 0).map((it) => `${accountId}\u0000${it.e164}`))];
+    if (keys.length === 0) return () => {};
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    const earlier = keys.flatMap((k) => {
+      const held = this.holders.get(k);
+      this.holders.set(k, done);
+      return held ? [held] : [];
+    });
+    await Promise.all(earlier);
+    return () => {
+      release();
+      for (const k of keys) if (this.holders.get(k) === done) this.holders.delete(k);
+    };
   }
 
   /** Refuses the targets over a per-phone rate; returns the ones still going. */

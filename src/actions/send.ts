@@ -4,6 +4,7 @@ import { normalizeParams } from '../sms/template.ts';
 import { BLACKLISTED, OPTED_OUT, validateTarget, type MessageDraft } from '../sms/validate.ts';
 import { InsufficientBalance, type NewSession, type StoredDraft } from '../store/sessions.ts';
 import type { ContentMatcher } from '../compliance/content-rules.ts';
+import type { PolicyItem } from './send-policy.ts';
 import type { Template } from '../store/templates.ts';
 import type { ActionContext } from './context.ts';
 import { itemChecker } from './params-check.ts';
@@ -92,10 +93,16 @@ export async function sendBatch(ctx: ActionContext, tasks: unknown, opts: BatchO
     }
   }
 
-  const accepted = await screen(ctx, drafts, purposes, failed);
-  if (opts.allOrNothing && failed.length) accepted.length = 0;
-  const sessions = groupIntoSessions(ctx, opts, accepted);
-  await writeAll(services, sessions);
+  const { accepted, release } = await screen(ctx, drafts, purposes, failed);
+  let sessions: NewSession[];
+  try {
+    if (opts.allOrNothing && failed.length) accepted.length = 0;
+    sessions = groupIntoSessions(ctx, opts, accepted);
+    await writeAll(services, sessions);
+  } finally {
+    // Once written: a keyed request's writes commit later, with its idempotency record.
+    services.writer.afterWrite(release);
+  }
   const successCount = sessions.reduce((n, s) => n + s.messages.length, 0);
   services.metrics.accepted.inc(successCount);
   services.metrics.rejected.inc(total - successCount);
@@ -138,7 +145,7 @@ const refuse = (failed: FailedTarget[], d: Draft, reason: string, retCode: numbe
  */
 async function screen(ctx: ActionContext, drafts: Draft[], purposes: Map<number, number>, failed: FailedTarget[]) {
   const { caller, services } = ctx;
-  if (drafts.length === 0) return [];
+  if (drafts.length === 0) return { accepted: [], release: () => {} };
   const blacklist = await services.lookups.blacklist(caller.accountId);
   const allowed = blacklist.size ? drafts.filter((d) => {
     if (!blacklist.has(d.draft.e164)) return true;
@@ -147,10 +154,21 @@ async function screen(ctx: ActionContext, drafts: Draft[], purposes: Map<number,
     return false;
   }) : drafts;
 
-  const verdicts = await services.sendPolicy.check(
-    caller.accountId,
-    allowed.map((d) => ({ e164: d.draft.e164, region: d.draft.region, purpose: purposes.get(d.group) ?? 2 })),
-  );
+  const items = allowed.map((d) => ({ e164: d.draft.e164, region: d.draft.region, purpose: purposes.get(d.group) ?? 2 }));
+  // Held until this request is written (sendBatch), so that the next request to the same phone counts it.
+  const release = await services.sendPolicy.reserve(caller.accountId, items);
+  try {
+    return { accepted: await policyAndPrice(ctx, allowed, items, failed), release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** The send policy's verdicts (refused, held or going), then each going message's price. */
+async function policyAndPrice(ctx: ActionContext, allowed: Draft[], items: PolicyItem[], failed: FailedTarget[]) {
+  const { caller, services } = ctx;
+  const verdicts = await services.sendPolicy.check(caller.accountId, items);
   const passed: Array<Draft & { held: boolean }> = [];
   allowed.forEach((d, i) => {
     const v = verdicts[i]!;

@@ -93,9 +93,19 @@ export function canonicalJson(value: unknown): string {
 /** Collects an action's session writes instead of writing them; they commit with the answer's record. */
 class StagedSessions extends SessionWriter {
   readonly sessions: NewSession[] = [];
+  private readonly afterCommit: Array<() => void> = [];
   override writeMany(sessions: NewSession[]): Promise<void> {
     this.sessions.push(...sessions);
     return Promise.resolve();
+  }
+
+  override afterWrite(fn: () => void): void {
+    this.afterCommit.push(fn);
+  }
+
+  /** The staged sessions were committed (or will never be). */
+  settled(): void {
+    for (const fn of this.afterCommit.splice(0)) fn();
   }
 }
 
@@ -144,12 +154,28 @@ export class IdempotencyGuard {
     errorAnswer: (err: UsmsError) => KeyedAnswer,
   ): Promise<KeyedAnswer> {
     if (req.claim) return this.claimed(req, recordKey, exec, errorAnswer);
-    const { db, writer } = this.services;
+    const { db } = this.services;
     if (req.lookup) {
       const found = await findIdempotencyRecord(db, req.publicKey, recordKey);
       if (found) return this.stored(req, found);
     }
     const stage = new StagedSessions(db);
+    try {
+      return await this.stageAndCommit(req, recordKey, stage, exec, errorAnswer);
+    } finally {
+      stage.settled();
+    }
+  }
+
+  /** Runs `exec` with its writes staged, then commits them with the answer's record. */
+  private async stageAndCommit(
+    req: KeyedRequest,
+    recordKey: string,
+    stage: StagedSessions,
+    exec: (services: Services) => Promise<KeyedAnswer>,
+    errorAnswer: (err: UsmsError) => KeyedAnswer,
+  ): Promise<KeyedAnswer> {
+    const { db, writer } = this.services;
     let answer: KeyedAnswer;
     try {
       answer = await exec({ ...this.services, writer: stage });

@@ -163,6 +163,11 @@ export class SessionWriter extends EventEmitter {
     return this.enqueue({ sessions });
   }
 
+  /** Runs `fn` once what this writer was handed is written (here at once: every write is awaited; a staging writer waits for its commit). */
+  afterWrite(fn: () => void): void {
+    fn();
+  }
+
   /**
    * A keyed request's sessions (possibly none) together with its idempotency record, in the same
    * transaction. Rejects with IdempotencyConflict when the key is already recorded: then nothing of
