@@ -63,8 +63,9 @@ const HELD: PolicyVerdict = Object.freeze({ ok: true, held: true });
  *    target to a range with an open alarm is held too, whatever its purpose. After a release the range
  *    counts afresh from the release.
  *
- * Counts are read before the request is written, so requests that run at once (on several threads or
- * nodes) do not see each other: together they can exceed a limit by as many messages as they overlap.
+ * Counts are read before the request is written. Within one process, requests to the same limited
+ * phone take turns from their check to their commit (`reserve`); requests on other HTTP threads or
+ * nodes do not see each other: together they can exceed a limit by as many messages as they overlap.
  * Settings and alarms are cached for up to SETTINGS_TTL_MS: a request that still saw an alarm as open
  * after the operator closed it stores its messages as held; releasing (or dropping) the alarm again
  * takes them (operator/alarms.ts, which shows them as Held on the closed alarm).
