@@ -180,7 +180,7 @@ async function policyAndPrice(ctx: ActionContext, allowed: Draft[], items: Polic
   const out: Array<{ group: number; draft: StoredDraft }> = [];
   passed.forEach((d, i) => {
     const charge = charges[i];
-    if (charge === undefined) refuse(failed, d, `no price is set for ${d.draft.e164.slice(0, 4)}... (destination not sold)`);
+    if (charge === undefined) refuse(failed, d, `no price is set for destinations in ${d.draft.region} (not sold to this account)`);
     else out.push({ group: d.group, draft: { ...d.draft, charge, held: d.held } });
   });
   return out;

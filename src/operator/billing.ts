@@ -117,9 +117,8 @@ export interface BalanceView {
 
 /** The account's balance in the platform currency (a customer's own; any for an operator). */
 export async function balance(ctx: OperatorContext, q: { AccountId?: number }): Promise<BalanceView> {
-  const account = await accountInScope(ctx, q.AccountId, 'read');
-  const row = await ctx.db.selectFrom('accounts').select(['balance', 'billing_mode']).where('id', '=', account.id).executeTakeFirstOrThrow();
-  return { AccountId: account.id, Balance: formatMoney(Number(row.balance)), Currency: await platformCurrency(ctx.db), Mode: row.billing_mode };
+  const { AccountId, Balance, Currency, Mode } = await billingSettings(ctx, q);
+  return { AccountId, Balance, Currency, Mode };
 }
 
 /** The billing settings: balance, mode, credit limit ('' none; null: no limit), low-balance threshold. */

@@ -46,15 +46,21 @@ export async function chargeRequests(trx: Kysely<Database>, requests: ChargeRequ
     let paid = indexes;
     if (!charged) {
       paid = [];
+      // A free account (pricing saw it charged a moment ago) debits nothing: every request goes uncharged.
+      if ((await modeOf(trx, accountId)) === 'free') {
+        for (const i of indexes) free.add(i);
+        continue;
+      }
       for (const i of indexes) {
         const one = await debit(trx, accountId, requests[i]!.amount);
-        if (one) {
-          paid.push(i);
-          charged = one;
-          // Each one-by-one debit tells its own balance after.
-          rows.push(ledgerRow(accountId, 'charge', -requests[i]!.amount, one.balance, requests[i]!.ref, actor, now));
-        } else if ((await modeOf(trx, accountId)) === 'free') free.add(i);
-        else unfunded.add(i);
+        if (!one) {
+          unfunded.add(i);
+          continue;
+        }
+        paid.push(i);
+        charged = one;
+        // Each one-by-one debit tells its own balance after.
+        rows.push(ledgerRow(accountId, 'charge', -requests[i]!.amount, one.balance, requests[i]!.ref, actor, now));
       }
     } else {
       let before = charged.balance + total;
