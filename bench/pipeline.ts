@@ -51,7 +51,7 @@ const writer = new SessionWriter(db, async (batch) => {
   units = batch;
   return new Map();
 });
-const services: Services = { config, db, writer, lookups: new Lookups(db, box), ...sendGuards(db), metrics: new Metrics(undefined, { processWide: false }), log: pino({ level: 'silent' }) };
+const services: Services = { config, db, writer, lookups: new Lookups(db, box), box, ...sendGuards(db), metrics: new Metrics(undefined, { processWide: false }), log: pino({ level: 'silent' }) };
 const limiter = new RateLimiter(0);
 const guard = new IdempotencyGuard(services);
 

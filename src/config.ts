@@ -5,6 +5,11 @@ import { DEFAULT_OPT_IN_WORDS, DEFAULT_OPT_OUT_WORDS, replyWords } from './compl
 export interface Config {
   host: string;
   port: number;
+  /**
+   * How carriers' providers reach this service (USMS_PUBLIC_URL, no trailing slash): receipt webhooks are
+   * this + /carriers/<name>/receipts. Unset: the node's own listening address.
+   */
+  publicUrl: string;
   dataDir: string;
   /** postgres://... switches to PostgreSQL; unset means SQLite under dataDir. */
   databaseUrl?: string;
@@ -87,6 +92,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const config: Config = {
     host: env.USMS_HOST ?? '127.0.0.1',
     port: int(env.USMS_PORT, 8080, 'USMS_PORT'),
+    publicUrl: (env.USMS_PUBLIC_URL ?? '').replace(/\/+$/, ''),
     dataDir: resolve(env.USMS_DATA_DIR ?? './data'),
     databaseUrl: env.USMS_DATABASE_URL || undefined,
     dbPoolSize: int(env.USMS_DB_POOL, 10, 'USMS_DB_POOL'),

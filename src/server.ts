@@ -45,6 +45,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 }
 
 async function startOn(config: Config, log: Logger, listener: EarlyListener, started: Array<() => Promise<unknown>>): Promise<RunningServer> {
+  // Where carriers' providers send receipts: the configured public URL, else this node's own address.
+  if (!config.publicUrl) config = { ...config, publicUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${listener.port}` };
   for (const t of secureDataDir(config.dataDir)) log.warn({ path: t.path, was: t.was, now: t.now }, 'data dir entry was open to other users: permissions tightened');
   const box = SecretBox.open(config.dataDir, config.masterKey);
   // SQLite: the commit that grows the WAL past its limit would copy it back into the database file and
@@ -72,7 +74,7 @@ async function startOn(config: Config, log: Logger, listener: EarlyListener, sta
   const readiness = new Readiness(() => membership.heartbeat());
   attachReadiness(db, readiness);
   const writer = new SessionWriter(db, (units) => readiness.track(writerThread ? writerThread.write(units) : writeUnits(db, units)));
-  const services: Services = { config, db, writer, lookups: new Lookups(db, box), ...sendGuards(db, log), metrics, log };
+  const services: Services = { config, db, writer, lookups: new Lookups(db, box), box, ...sendGuards(db, log), metrics, log };
 
   // Delivery, the callback pusher and (SQLite) the checkpoints run in threads of their own, each with its
   // own database connection, started side by side. A 'push' before the pusher is known is not lost: the
@@ -161,6 +163,8 @@ const LISTEN_FAILURES: Record<string, string> = {
 };
 
 interface EarlyListener {
+  /** The port listened on (the configured one, or the one the system chose for port 0). */
+  port: number;
   /** The HTTP server takes over the listening socket, and the connections that arrived while it started. */
   handOver(server: Server): void;
   /** Closes the socket unless it was handed over. */
@@ -188,7 +192,9 @@ async function bindFirst(config: Config): Promise<EarlyListener> {
     throw listenError(err, config);
   }
   let handedOver = false;
+  const address = socket.address();
   return {
+    port: typeof address === 'object' && address ? address.port : config.port,
     handOver(server) {
       // listen(handle) adopts the listening handle itself: from now on the HTTP server accepts on it.
       server.listen(socket);

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../auth/secrets.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
@@ -23,6 +24,8 @@ export interface Services {
   db: Db;
   writer: SessionWriter;
   lookups: Lookups;
+  /** Seals and opens secrets at rest (carriers' webhook secrets). */
+  box: SecretBox;
   /** Blocked words and patterns (platform-wide and the account's). */
   contentRules: ContentRulesCache;
   /** Per-phone send limits, country allow-lists, pumping alarms. */

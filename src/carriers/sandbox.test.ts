@@ -3,24 +3,30 @@ import assert from 'node:assert/strict';
 import type { Db } from '../store/db.ts';
 import { applyReceipts, claimAsSent, type Receipt } from '../store/messages.ts';
 import { writeSessions } from '../store/sessions.ts';
+import { sentWithoutReceiptPage } from '../store/sent-pages.ts';
 import { testOnBothDatabases } from '../../test/databases.ts';
 import { elementsCopied } from '../../test/element-copies.ts';
-import { SandboxCarrier } from './sandbox.ts';
+import { SandboxCarrier, type OwedReceipts } from './sandbox.ts';
 
-const message = (id: number) => ({ id, e164: `+86138000${String(id).padStart(5, '0')}`, region: 'CN', sender: 's', content: 'x', encoding: 'GSM7', segments: 1, extendCode: '' });
+/** What the delivery loop hands the sandbox: its messages still owed a receipt. */
+const owedIn = (db: Db): OwedReceipts => (limit, after, sentBefore) => sentWithoutReceiptPage(db, 'sandbox', limit, after, sentBefore);
+const receiptsTo = (receipts: (r: Receipt[]) => Promise<void>) => ({ receipts, inbound: async () => {} });
+const nothingOwed: OwedReceipts = async () => ({ rows: [] });
+
+const message = (id: number) => ({ id, e164: `+86138000${String(id).padStart(5, '0')}`, region: 'CN', sender: 's', content: 'x', encoding: 'GSM7', segments: 1, extendCode: '', attempts: 1, priorParts: [] });
 const config = { receiptDelayMs: 10, rules: [{ suffix: '0000', outcome: 'UNDELIV' }, { suffix: '0001', outcome: 'none' }] };
 
 test('carrier ids are the message ids (unique on the database however many nodes run a sandbox)', async () => {
-  const a = new SandboxCarrier({} as Db, config);
-  const b = new SandboxCarrier({} as Db, config);
-  const [ra] = await a.submit([message(2)]);
-  const [rb] = await b.submit([message(3)]);
+  const a = new SandboxCarrier(nothingOwed, config);
+  const b = new SandboxCarrier(nothingOwed, config);
+  const [ra] = await Promise.all(await a.submit([message(2)]));
+  const [rb] = await Promise.all(await b.submit([message(3)]));
   assert.deepEqual([ra, rb], [{ ok: true, carrierMsgId: 'sb-2' }, { ok: true, carrierMsgId: 'sb-3' }]);
   assert.equal(a.acceptsAll.idPrefix, 'sb-');
 });
 
 test('accepted messages get their receipts after the delay, by the suffix rules', async () => {
-  const s = new SandboxCarrier({} as unknown as Db, config);
+  const s = new SandboxCarrier(nothingOwed, config);
   const got: Array<{ carrierMsgId: string; code: string }> = [];
   // start() would read the receipts still owed from the database; this test drives release() directly.
   (s as unknown as { emit: (r: Array<{ carrierMsgId: string; code: string }>) => void }).emit = (r) => got.push(...r);
@@ -38,7 +44,7 @@ test('accepted messages get their receipts after the delay, by the suffix rules'
 });
 
 test('suffix rules pick the outcome; no rule means DELIVRD', () => {
-  const s = new SandboxCarrier({} as Db, config);
+  const s = new SandboxCarrier(nothingOwed, config);
   assert.equal(s.outcomeFor('+8613800000000'), 'UNDELIV');
   assert.equal(s.outcomeFor('+8613800000001'), undefined);
   assert.equal(s.outcomeFor('+8613800000002'), 'DELIVRD');
@@ -52,12 +58,12 @@ testOnBothDatabases('a dead node\'s sent messages get their receipts from anothe
     })),
   }]);
   const got: Receipt[] = [];
-  const survivor = new SandboxCarrier(db, config, { orphanAfterMs: 600 });
+  const survivor = new SandboxCarrier(owedIn(db), config, { orphanAfterMs: 600 });
   // As the runtime does: the receipts are stored.
-  await survivor.start(async (r) => {
+  await survivor.start(receiptsTo(async (r) => {
     got.push(...r);
     await applyReceipts(db, 'sandbox', r);
-  });
+  }));
   try {
     // Node A claims and records them as sent, then dies before it issues any receipt.
     const sent = await claimAsSent(db, 10, 'sandbox', 'sb-');
@@ -79,7 +85,7 @@ testOnBothDatabases('a dead node\'s sent messages get their receipts from anothe
 });
 
 test('releasing a large backlog in many steps copies each receipt a bounded number of times', () => {
-  const s = new SandboxCarrier({} as Db, config, { maxHeld: 100_000 });
+  const s = new SandboxCarrier(nothingOwed, config, { maxHeld: 100_000 });
   let got = 0;
   (s as unknown as { emit: (r: unknown[]) => void }).emit = (r) => (got += r.length);
   const realNow = Date.now;
@@ -115,15 +121,15 @@ testOnBothDatabases('a backlog larger than the sandbox may hold is read back in 
   const issued: string[] = [];
   let outstanding = 0;
   let most = 0;
-  const s = new SandboxCarrier(db, config, { orphanAfterMs: 60_000, maxHeld: 8, pageSize: 3 });
-  await s.start(async (r) => {
+  const s = new SandboxCarrier(owedIn(db), config, { orphanAfterMs: 60_000, maxHeld: 8, pageSize: 3 });
+  await s.start(receiptsTo(async (r) => {
     issued.push(...r.map((x) => x.carrierMsgId));
     outstanding += r.length;
     most = Math.max(most, outstanding);
     await new Promise((done) => setTimeout(done, 5));
     await applyReceipts(db, 'sandbox', r);
     outstanding -= r.length;
-  });
+  }));
   try {
     // 20 more accepted while it holds its fill: the rest are left to the database and read back.
     s.acceptsAll.accepted(await claimAsSent(db, 20, 'sandbox', 'sb-'));

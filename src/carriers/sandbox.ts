@@ -1,9 +1,25 @@
 import type { SandboxConfig } from '../config.ts';
-import type { Db } from '../store/db.ts';
 import { Fifo } from '../fifo.ts';
-import type { AcceptedMessage, Receipt } from '../store/messages.ts';
-import { type SentCursor, sentWithoutReceiptPage } from '../store/sent-pages.ts';
-import type { Carrier, OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
+import type { Receipt } from '../sms/carrier-events.ts';
+import type { Carrier, CarrierEvents, CarrierState, OutboundMessage, SubmitResult } from './carrier.ts';
+
+/** Where a paged read of owed receipts stopped (opaque to the sandbox). */
+export interface SentCursor {
+  nextAttemptAt: number;
+  id: number;
+}
+
+/**
+ * Reads the sandbox's messages still waiting for their receipt, a page at a time (sent before
+ * `sentBefore` when given): the delivery loop hands the sandbox this reader, so its inbox survives restarts.
+ */
+export type OwedReceipts = (
+  limit: number,
+  after?: SentCursor,
+  sentBefore?: number,
+) => Promise<{ rows: Array<{ e164: string; carrierMsgId: string; sentAt: number }>; next?: SentCursor }>;
+
+type AcceptedMessage = { id: number; e164: string; carrierMsgId: string };
 
 const ID_PREFIX = 'sb-';
 
@@ -45,7 +61,9 @@ const EMIT = 1_024;
  */
 export class SandboxCarrier implements Carrier {
   readonly name = 'sandbox';
+  readonly kind = 'sandbox';
   readonly atLeastOnce = true;
+  readonly capacity = { window: 0, prefetch: 0, throughput: 0 };
   readonly acceptsAll = { idPrefix: ID_PREFIX, accepted: (messages: AcceptedMessage[]) => this.scheduleAll(messages) };
   /** Receipts of the messages accepted here, in the order they are due. */
   private readonly fresh = new Fifo<Due>();
@@ -59,13 +77,14 @@ export class SandboxCarrier implements Carrier {
   private rescan = false;
   private reading: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private emit: ReceiptHandler = () => {};
+  private emit: CarrierEvents['receipts'] = async () => {};
+  private accepted = 0;
   private readonly orphanAfterMs: number;
   private readonly maxHeld: number;
   private readonly pageSize: number;
 
   constructor(
-    private readonly db: Db,
+    private readonly owedReceipts: OwedReceipts,
     private readonly config: SandboxConfig,
     options: { orphanAfterMs?: number; maxHeld?: number; pageSize?: number } = {},
   ) {
@@ -74,8 +93,8 @@ export class SandboxCarrier implements Carrier {
     this.pageSize = Math.max(1, options.pageSize ?? PAGE);
   }
 
-  async start(onReceipts: ReceiptHandler): Promise<void> {
-    this.emit = onReceipts;
+  async start(events: CarrierEvents): Promise<void> {
+    this.emit = (receipts) => events.receipts(receipts);
     // Every receipt still owed: this node holds none of them yet.
     this.scan = {};
     await this.readOwed();
@@ -95,15 +114,31 @@ export class SandboxCarrier implements Carrier {
     });
   }
 
-  /** The generic path (the worker uses `acceptsAll` instead): every message is taken. */
-  async submit(messages: OutboundMessage[]): Promise<SubmitResult[]> {
+  /** The generic path (the delivery loop uses `acceptsAll` instead): every message is taken. */
+  async submit(messages: OutboundMessage[]): Promise<Array<Promise<SubmitResult>>> {
     const accepted = messages.map((m) => ({ id: m.id, e164: m.e164, carrierMsgId: `${ID_PREFIX}${m.id}` }));
     this.scheduleAll(accepted);
-    return accepted.map((m) => ({ ok: true, carrierMsgId: m.carrierMsgId }));
+    return accepted.map((m) => Promise.resolve({ ok: true, carrierMsgId: m.carrierMsgId }));
+  }
+
+  ready(): boolean {
+    return true;
+  }
+
+  backlog(): number {
+    return 0;
+  }
+
+  status(): CarrierState {
+    return {
+      state: 'ready', binds: '[]', window_used: 0, window_size: 0, queued: 0, rate_limit: 0, sent_per_second: 0,
+      submitted: this.accepted, accepted: this.accepted, errors: 0, unknown: 0, throttled: 0, receipts: 0, inbound: 0, reconnects: 0, last_error: '',
+    };
   }
 
   /** Messages recorded as sent to the sandbox: their receipts are due after the configured delay. */
   private scheduleAll(messages: AcceptedMessage[]): void {
+    this.accepted += messages.length;
     const at = Date.now() + this.config.receiptDelayMs;
     for (const m of messages) {
       if (this.held.size >= this.maxHeld) {
@@ -154,7 +189,7 @@ export class SandboxCarrier implements Carrier {
     this.reading = (async () => {
       while (this.scan && this.held.size < this.maxHeld / 2) {
         const scan = this.scan;
-        const page = await sentWithoutReceiptPage(this.db, this.name, this.pageSize, scan.after, scan.sentBefore);
+        const page = await this.owedReceipts(this.pageSize, scan.after, scan.sentBefore);
         if (this.scan !== scan) break; // stopped meanwhile
         const now = Date.now();
         for (const r of page.rows) {

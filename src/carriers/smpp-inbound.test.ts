@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPdu } from '../smpp/pdu.ts';
 import { buildParts, planMessage, type EncodingOptions } from './smpp-message.ts';
-import { decodeMo, moInputFor } from './smpp-inbound.ts';
+import { decodeMo } from './smpp-inbound.ts';
 import { storeInboundPart, type InboundInputOf } from '../store/inbound-parts.ts';
 import { testOnBothDatabases } from '../../test/databases.ts';
 
@@ -49,21 +49,4 @@ testOnBothDatabases('concatenated MO (UDH 8/16-bit, SAR, packed) is stored whole
   const stored = await db.selectFrom('inbound_messages').select(['content', 'phone']).orderBy('id').execute();
   assert.deepEqual(stored, [1, 2, 3].map(() => ({ content: text, phone: '+447700900123' })));
   assert.equal((await db.selectFrom('inbound_parts').selectAll().execute()).length, 0);
-});
-
-test('MO addresses as stored: numbers in E.164, the ExtendCode after a numeric source address, the fallback account', () => {
-  const withCode = moInputFor('c1', '+1069000', 42);
-  assert.deepEqual(withCode('8613800138000', '106900012', 1, 'hi', 5), {
-    carrier: 'c1', phone: '+8613800138000', toAddr: '106900012', extendCode: '12', content: 'hi', receivedAt: 5, moAccount: 42,
-  });
-  assert.equal(withCode('+447700900123', '1069000', 0, 'x', 0).phone, '+447700900123', 'a leading + is a number whatever the TON');
-  assert.equal(withCode('12345', '1069000', 0, 'x', 0).phone, '12345', 'a short code of unknown TON stays as it came');
-  assert.equal(withCode('Bank', '1069000', 5, 'x', 0).phone, 'Bank', 'an alphanumeric sender');
-  assert.equal(withCode('8613800138000', '2069000', 1, 'x', 0).extendCode, '', 'another destination: no ExtendCode');
-  // A removed carrier's leftover parts (delivery/runtime.ts): no source address, no fallback account.
-  const removed = moInputFor('gone', '');
-  assert.deepEqual(removed('8613800138000', '106900012', 1, 'hi', 5), {
-    carrier: 'gone', phone: '+8613800138000', toAddr: '106900012', extendCode: '', content: 'hi', receivedAt: 5, moAccount: null,
-  });
-  assert.equal(moInputFor('c2', 'BANK')('8613800138000', 'BANK7', 1, 'x', 0).extendCode, '', 'an alphanumeric source address carries no ExtendCode');
 });

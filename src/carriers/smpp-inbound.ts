@@ -1,12 +1,7 @@
-// Inbound (MO) deliver_sm / data_sm -> text: data_coding, UDH / SAR concatenation (parts are joined in store/inbound-parts.ts).
-import type { ReplyWords } from '../compliance/opt-out.ts';
+// Inbound (MO) deliver_sm / data_sm -> text: data_coding, UDH / SAR concatenation (the delivery loop joins parts: delivery/inbound-input.ts).
 import { decodeGsm7, unpackSeptets } from '../sms/gsm7.ts';
 import { EsmClass } from '../smpp/constants.ts';
 import type { InboundPdu } from '../smpp/session.ts';
-import type { InboundInputOf } from '../store/inbound-parts.ts';
-
-/** A concatenated MO still missing parts this long after its first part is stored with what arrived. */
-export const MO_PART_TIMEOUT_MS = 60_000;
 
 export interface Concat {
   ref: number;
@@ -75,19 +70,4 @@ function decodeBody(body: Buffer, dataCoding: number, gsmPacking: boolean, udhOc
     default:
       return body.toString('latin1');
   }
-}
-
-/**
- * An inbound message's addresses and text as stored for `carrier`: the phone as E.164 when it is a
- * number, the ExtendCode after the connector's `sourceAddr` (none when that is not a number),
- * `moAccount` for messages that match no account, and the opt-out words (the defaults when absent).
- */
-export function moInputFor(carrier: string, sourceAddr: string, moAccount: number | null = null, replyWords?: ReplyWords): InboundInputOf {
-  const fixed = sourceAddr.replace(/^\+/, '');
-  return (source, destination, ton, content, receivedAt) => {
-    const digits = source.replace(/^\+/, '');
-    const phone = /^\d+$/.test(digits) && (ton === 1 || source.startsWith('+') || digits.length >= 10) ? `+${digits}` : source;
-    const extendCode = /^\d+$/.test(fixed) && destination.startsWith(fixed) ? destination.slice(fixed.length) : '';
-    return { carrier, phone, toAddr: destination, extendCode, content, receivedAt, moAccount, ...(replyWords ? { replyWords } : {}) };
-  };
 }

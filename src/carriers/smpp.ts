@@ -1,39 +1,24 @@
 import type { Logger } from 'pino';
+import type { AcceptedPart, PriorPart, Receipt } from '../sms/carrier-events.ts';
 import { statusName } from '../smpp/constants.ts';
 import { SmppError, SmppStatusError } from '../smpp/errors.ts';
 import { isReceipt, normalizeMessageId, parseReceipt, type Receipt as SmppReceipt } from '../smpp/receipt.ts';
 import { Session, type BindMode, type InboundPdu, type SessionOptions } from '../smpp/session.ts';
-import type { CarrierConfig } from '../store/carriers.ts';
-import type { CarrierStatus } from '../store/carriers.ts';
-import type { Db } from '../store/db.ts';
-import { storeInbound } from '../store/inbound.ts';
-import type { Kysely } from 'kysely';
-import type { Finished, StreamingCarrier, StreamMessage, Submitted } from '../delivery/stream-worker.ts';
-import { dropParts, partsOf, recordSubmitsIn, rollUpAfterSubmit, saveParts, type AcceptedPart, type StoredPart } from '../store/message-parts.ts';
-import type { Database } from '../store/schema.ts';
-import type { Receipt, SubmitOutcome } from '../store/messages.ts';
-import type { OutboundMessage, ReceiptHandler, SubmitResult } from './carrier.ts';
+import type { Carrier, CarrierEvents, CarrierState, Failure, OutboundMessage, SubmitResult } from './carrier.ts';
 import { ConcatRefs } from './concat-refs.ts';
-import { decodeMo, moInputFor } from './smpp-inbound.ts';
-import type { ReplyWords } from '../compliance/opt-out.ts';
-import { storeInboundPart, type InboundInputOf } from '../store/inbound-parts.ts';
+import { PerSecond } from './per-second.ts';
+import { decodeMo } from './smpp-inbound.ts';
+import type { SmppSettings } from './smpp-settings.ts';
 import { buildParts, destinationAddress, planMessage, sourceAddress, submitPdu, type EncodingOptions, type MessagePlan } from './smpp-message.ts';
 
 export interface SmppCarrierOptions {
-  db: Db;
   log: Logger;
-  /** Identifies this node in carrier_status. */
-  node: string;
   /** How long a submit may wait for a bind or window space before it is requeued (keep below the lease). */
   queueTimeoutMs: number;
   /** Upper bound for the per-PDU response timeout (keep below the lease). */
   maxResponseTimeoutMs: number;
-  /** Called after an inbound message was stored (e.g. to wake the push sender). */
-  onInbound?: () => void;
   /** Session overrides (tests: reconnect delays). */
   session?: Partial<SessionOptions>;
-  /** The opt-out and opt-in words inbound replies are matched against (the defaults when absent). */
-  replyWords?: ReplyWords;
 }
 
 const RECEIPT_TEXT: Record<string, string> = {
@@ -47,8 +32,6 @@ const RECEIPT_TEXT: Record<string, string> = {
   ENROUTE: 'on its way',
 };
 
-type Failure = Extract<SubmitResult, { ok: false }>;
-
 /** enquire_link after a response timeout: unanswered this long (at most the response timeout), the bind is dropped and rebound. */
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -57,7 +40,7 @@ const PROBE_TIMEOUT_MS = 5_000;
  * A carrier reached over SMPP 3.4 with our own stack (smpp/session.ts): one transceiver bind, or
  * a transmitter plus a receiver bind. Every message is planned (encoding, split, reference), its
  * parts submitted concurrently within the bind's window, and each accepted part of a longer message
- * stored with its carrier id (message_parts) so receipts can be matched per part and rolled up.
+ * reported with its carrier id (the delivery loop stores it, so receipts are matched per part).
  *
  * Outcomes per message: every part accepted -> sent. Otherwise the worst part decides: a permanent
  * error (any command_status but ESME_RTHROTTLED / ESME_RMSGQFUL) -> failed with the ESME name as
@@ -66,35 +49,36 @@ const PROBE_TIMEOUT_MS = 5_000;
  * the session halves its rate). A requeued message resends only the parts not accepted yet, with
  * the same concatenation reference.
  */
-export class SmppCarrier implements StreamingCarrier {
+export class SmppCarrier implements Carrier {
   readonly name: string;
+  readonly kind = 'smpp';
   readonly atLeastOnce: boolean;
+  readonly capacity: Carrier['capacity'];
   private tx!: Session;
   private rx: Session | undefined;
   private readonly refs = new ConcatRefs();
   private readonly enc: EncodingOptions;
-  private onReceipts: ReceiptHandler = () => {};
+  private events: CarrierEvents = { receipts: async () => {}, inbound: async () => {} };
   private readonly moWrites = new Set<Promise<unknown>>();
-  private readonly moInput: InboundInputOf;
   private readonly counters = { submitted: 0, accepted: 0, errors: 0, unknown: 0, throttled: 0, receipts: 0, inbound: 0, reconnects: 0 };
   private lastError = '';
-  private second = { start: 0, count: 0, last: 0 };
+  private readonly second = new PerSecond();
   private startedAt = 0;
   private stopped = false;
 
   constructor(
-    readonly config: CarrierConfig,
+    readonly config: SmppSettings,
     private readonly o: SmppCarrierOptions,
   ) {
     this.name = config.name;
     this.atLeastOnce = config.policy === 'at-least-once';
+    this.capacity = { window: config.window, prefetch: config.prefetch, throughput: config.throughput };
     this.enc = { gsmPacking: config.gsmPacking, latin1: config.latin1, split: config.split };
-    this.moInput = moInputFor(config.name, config.sourceAddr, config.moAccount, o.replyWords);
   }
 
   /** Binds in the background (a carrier that is down must not hold up the others); reconnects forever. */
-  async start(onReceipts: ReceiptHandler): Promise<void> {
-    this.onReceipts = onReceipts;
+  async start(events: CarrierEvents): Promise<void> {
+    this.events = events;
     this.startedAt = Date.now();
     const c = this.config;
     const responseTimeoutMs = Math.min(c.responseTimeoutMs, this.o.maxResponseTimeoutMs);
@@ -158,59 +142,24 @@ export class SmppCarrier implements StreamingCarrier {
     return this.tx?.sending ?? false;
   }
 
-  async submit(messages: OutboundMessage[]): Promise<SubmitResult[]> {
-    const prior = await partsOf(this.o.db, messages.map((m) => m.id));
-    const plans = messages.map((m) => this.prepare(m, prior.get(m.id)));
-    const stale = plans.flatMap((p, i) => ('drop' in p && p.drop ? [messages[i]!.id] : []));
-    await dropParts(this.o.db, stale);
-    const accepted: AcceptedPart[] = [];
-    const results = await Promise.all(plans.map((p, i) => ('result' in p ? p.result : this.send(messages[i]!, p, accepted))));
-    await saveParts(this.o.db, this.name, accepted);
-    return results;
-  }
-
-  // ---- streaming (delivery/stream-worker.ts) ------------------------------------------------------
-
   /**
    * Plans the messages and starts their parts through the window right away; one promise per message.
-   * Only a message claimed before (attempts > 1) can have parts stored: the others skip that read.
+   * A retried message resumes: the parts the carrier already accepted (`priorParts`) are not sent again.
    */
-  async submitEach(messages: StreamMessage[]): Promise<Array<Promise<Submitted>>> {
-    const retried = messages.filter((m) => m.attempts > 1).map((m) => m.id);
-    const prior = retried.length ? await partsOf(this.o.db, retried) : new Map<number, StoredPart[]>();
-    const plans = messages.map((m) => this.prepare(m, prior.get(m.id)));
-    const stale = plans.flatMap((p, i) => ('drop' in p && p.drop ? [messages[i]!.id] : []));
-    if (stale.length) await dropParts(this.o.db, stale);
-    return plans.map((p, i) => {
-      if ('result' in p) return Promise.resolve({ result: p.result });
-      const extra: SmppSubmitted = { parts: [], resumed: p.done.size > 0 };
-      return this.send(messages[i]!, p, extra.parts).then((result) => ({ result, extra }));
+  async submit(messages: OutboundMessage[]): Promise<Array<Promise<SubmitResult>>> {
+    return messages.map((m) => {
+      const p = this.prepare(m, m.priorParts);
+      if ('result' in p) return Promise.resolve(p.result);
+      const parts: AcceptedPart[] = [];
+      return this.send(m, p, parts).then((result) => ({ ...result, parts, dropPrior: p.drop || undefined, resumed: p.done.size > 0 || undefined }));
     });
-  }
-
-  /** Accepted parts, outcomes and (for resumed messages) the roll-up, in the worker's transaction. */
-  async recordIn(trx: Kysely<Database>, owner: string, finished: Finished[]): Promise<void> {
-    const parts: AcceptedPart[] = [];
-    const resumed: number[] = [];
-    for (const f of finished) {
-      const extra = f.extra as SmppSubmitted | undefined;
-      if (!extra) continue;
-      for (const p of extra.parts) parts.push(p);
-      if (extra.resumed) resumed.push(f.outcome.id);
-    }
-    await recordSubmitsIn(trx, owner, this.name, finished.map((f) => f.outcome), parts, resumed);
   }
 
   backlog(): number {
     return this.tx?.queued ?? 0;
   }
 
-  async afterRecorded(outcomes: SubmitOutcome[]): Promise<void> {
-    // Receipts that arrived while the message was still `sending` updated its parts only.
-    await rollUpAfterSubmit(this.o.db, outcomes.filter((o) => o.result === 'sent').map((o) => o.id));
-  }
-
-  private prepare(m: OutboundMessage, prior: StoredPart[] | undefined): Prepared | { result: SubmitResult } {
+  private prepare(m: OutboundMessage, prior: PriorPart[]): Prepared | { result: SubmitResult } {
     let plan: MessagePlan;
     try {
       plan = planMessage(m.content, this.enc);
@@ -222,7 +171,7 @@ export class SmppCarrier implements StreamingCarrier {
     const destination = destinationAddress(m.e164);
     const total = plan.chunks.length;
     // Resume a message some of whose parts the carrier already has: same reference, missing parts only.
-    const resumable = prior?.length && prior.every((p) => p.carrier === this.name && p.total === total);
+    const resumable = prior.length > 0 && prior.every((p) => p.carrier === this.name && p.total === total);
     const done = new Map<number, string>(resumable ? prior.map((p) => [p.partNo, p.carrierMsgId]) : []);
     let ref = 0;
     if (resumable) {
@@ -235,7 +184,7 @@ export class SmppCarrier implements StreamingCarrier {
       }
       ref = got;
     }
-    return { plan, source, destination, ref, done, drop: Boolean(prior?.length && !resumable) };
+    return { plan, source, destination, ref, done, drop: prior.length > 0 && !resumable };
   }
 
   private async send(m: OutboundMessage, p: Prepared, accepted: AcceptedPart[]): Promise<SubmitResult> {
@@ -264,7 +213,7 @@ export class SmppCarrier implements StreamingCarrier {
     this.counters.submitted++;
     const resp = await this.tx.submit(pdu);
     this.counters.accepted++;
-    this.countSecond();
+    this.second.add();
     return resp.messageId;
   }
 
@@ -292,16 +241,6 @@ export class SmppCarrier implements StreamingCarrier {
     return { ok: false, kind: 'unknown', code: 'UNKNOWN', desc: `${where}${err.message}` };
   }
 
-  private countSecond(): void {
-    const now = Date.now();
-    if (now - this.second.start >= 1000) {
-      this.second.last = now - this.second.start < 2000 ? this.second.count : 0;
-      this.second.start = now;
-      this.second.count = 0;
-    }
-    this.second.count++;
-  }
-
   // ---- inbound -----------------------------------------------------------------------------------
 
   private async onInboundPdu(pdu: InboundPdu): Promise<void> {
@@ -315,17 +254,13 @@ export class SmppCarrier implements StreamingCarrier {
       // receipted_message_id repeats the submit_sm_resp spelling; the text id may use another.
       const format = pdu.tlvs.receiptedMessageId ? this.config.idFormat.resp : this.config.idFormat.receipt;
       const receipt: Receipt = { carrierMsgId: normalizeMessageId(r.messageId, format), code: r.stat, desc: describeReceipt(r), at: Date.now() };
-      await this.onReceipts([receipt]);
+      await this.events.receipts([receipt]);
       return;
     }
     const mo = decodeMo(pdu, this.config.gsmPacking);
-    const { sourceAddr: source, destinationAddr: destination, sourceAddrTon: ton } = pdu;
-    const receivedAt = Date.now();
-    // A part is stored before its deliver_sm_resp; the message is stored with its last part (store/inbound-parts.ts).
-    const stored = mo.concat
-      ? await this.trackMo(storeInboundPart(this.o.db, { carrier: this.name, source, destination, ...mo.concat, sourceTon: ton, content: mo.text, receivedAt }, this.moInput))
-      : await this.trackMo(storeInbound(this.o.db, this.moInput(source, destination, ton, mo.text, receivedAt)));
-    if (stored) this.inboundStored(stored.accountId, destination);
+    // Stored (a part: kept until the message is whole) before the deliver_sm_resp goes out.
+    await this.trackMo(this.events.inbound({ source: pdu.sourceAddr, destination: pdu.destinationAddr, sourceTon: pdu.sourceAddrTon, text: mo.text, receivedAt: Date.now(), concat: mo.concat }));
+    this.counters.inbound++;
   }
 
   private trackMo<T>(p: Promise<T>): Promise<T> {
@@ -335,20 +270,14 @@ export class SmppCarrier implements StreamingCarrier {
     return p;
   }
 
-  private inboundStored(accountId: number | null, destination: string): void {
-    this.counters.inbound++;
-    if (accountId === null) this.o.log.warn({ carrier: this.name, to: destination }, 'inbound message matched no account; stored without one');
-    this.o.onInbound?.();
-  }
-
   // ---- status and stop ---------------------------------------------------------------------------
 
-  status(): Omit<CarrierStatus, 'name' | 'node' | 'started_at'> {
+  status(): CarrierState {
     const sessions = this.sessions();
     const states = sessions.map((s) => s.state);
     const state = states.every((s) => s === 'bound') ? 'bound' : states.some((s) => s === 'bound') ? 'partly bound' : states.includes('closed') ? 'closed' : 'connecting';
     const now = Date.now();
-    const perSecond = now - this.second.start < 1000 ? this.second.last : now - this.second.start < 2000 ? this.second.count : 0;
+    const perSecond = this.second.rate(now);
     return {
       state,
       binds: JSON.stringify(sessions.map((s, i) => ({ mode: i === 0 ? (this.rx ? 'transmitter' : this.config.bindType) : 'receiver', state: s.state }))),
@@ -380,13 +309,6 @@ export class SmppCarrier implements StreamingCarrier {
     await Promise.allSettled([...this.moWrites]);
     await Promise.all(this.sessions().map((s) => s.close()));
   }
-}
-
-/** What a streamed submit leaves for recordIn. */
-interface SmppSubmitted {
-  parts: AcceptedPart[];
-  /** Parts of an earlier attempt were kept: their receipts may have come while the message was `sending`. */
-  resumed: boolean;
 }
 
 interface Prepared {

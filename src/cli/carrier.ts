@@ -4,9 +4,15 @@ import { BIND_TYPES, CARRIER_DEFAULTS, type CarrierInput } from '../operator/car
 import { addCarrier, carrierStatus, listCarriers, removeCarrier, updateCarrier } from '../operator/carriers.ts';
 import { listInbound } from '../operator/inbound.ts';
 import { withOperator } from './db-command.ts';
+import { shownRoutes } from './routes.ts';
 
 interface CarrierOpts {
   name: string;
+  kind?: string;
+  preset?: string;
+  baseUrl?: string;
+  username?: string;
+  from?: string;
   host?: string;
   port?: string;
   tls?: boolean;
@@ -27,6 +33,9 @@ interface CarrierOpts {
   prefix?: string;
   account?: string;
   default?: boolean;
+  priority?: string;
+  weight?: string;
+  cost?: string;
   sourceAddr?: string;
   serviceType?: string;
   responseTimeoutMs?: string;
@@ -39,6 +48,11 @@ interface CarrierOpts {
 function carrierInput(o: CarrierOpts): CarrierInput {
   return {
     Name: o.name,
+    Kind: o.kind,
+    Preset: o.preset,
+    BaseUrl: o.baseUrl,
+    Username: o.username,
+    From: o.from,
     Host: o.host,
     Port: o.port,
     Tls: o.tls,
@@ -58,6 +72,9 @@ function carrierInput(o: CarrierOpts): CarrierInput {
     RoutePrefixes: o.prefix,
     RouteAccounts: o.account,
     Default: o.default,
+    Priority: o.priority,
+    Weight: o.weight,
+    Cost: o.cost,
     SourceAddr: o.sourceAddr,
     ServiceType: o.serviceType,
     ResponseTimeoutMs: o.responseTimeoutMs,
@@ -77,18 +94,31 @@ export function registerCarrierCommands(program: Command, config: () => Config):
   carrierOptions(
     carrier
       .command('add')
-      .description('add an SMPP carrier; routes: --prefix and/or --account, or --default for everything unrouted')
+      .description('add a carrier: SMPP (--host --port --system-id) or HTTP (--kind http --preset twilio|vonage --username); routes: --prefix and/or --account, or --default')
       .requiredOption('--name <name>', 'carrier name (letters, digits, _ . -)')
-      .requiredOption('--host <host>', 'SMSC host')
-      .requiredOption('--port <port>', 'SMSC port')
-      .requiredOption('--system-id <id>', 'bind system_id'),
+      .option('--kind <kind>', 'smpp | http', 'smpp')
+      .option('--host <host>', 'SMSC host (SMPP)')
+      .option('--port <port>', 'SMSC port (SMPP)')
+      .option('--system-id <id>', 'bind system_id (SMPP)')
+      .option('--preset <name>', 'HTTP: the provider\'s API: twilio | vonage')
+      .option('--base-url <url>', 'HTTP: where the provider\'s API is (default: the provider\'s own; a private deployment or a test fake)')
+      .option('--username <id>', 'HTTP: the account at the provider (Twilio Account SID, Vonage api_key); its secret with --password-env')
+      .option('--from <sender>', 'HTTP: the sender number or name the provider sends from (default: the message\'s sender)'),
     true,
   )
     .option('--json', 'print JSON')
     .action(withOperator<CarrierOpts>(config, async (ctx, o) => {
       if (passwordOf(o) === undefined) throw new Error('give --password or --password-env');
+      if (o.kind === 'smpp') {
+        for (const [flag, value] of [['--host', o.host], ['--port', o.port], ['--system-id', o.systemId]] as const) if (value === undefined) throw new Error(`an SMPP carrier needs ${flag}`);
+      } else {
+        // The SMPP defaults of the shared options do not apply: the preset's own do.
+        for (const k of ['window', 'throughput', 'bind', 'split', 'systemType', 'idFormat', 'serviceType', 'responseTimeoutMs', 'enquireLinkMs'] as const) {
+          if (o[k] === String(DEFAULT_OF[k])) o[k] = undefined;
+        }
+      }
       const { Added, Routed, Routes } = await addCarrier(ctx, carrierInput(o));
-      return { Added, ...(Routed ? {} : { Warning: 'no --prefix, --account or --default: this carrier takes no messages' }), Routes };
+      return { Added, ...(Routed ? {} : { Warning: 'no --prefix, --account or --default: this carrier takes no messages' }), Routes: shownRoutes(Routes, o.json) };
     }));
 
   carrierOptions(
@@ -102,16 +132,19 @@ export function registerCarrierCommands(program: Command, config: () => Config):
     false,
   )
     .option('--json', 'print JSON')
-    .action(withOperator<CarrierOpts>(config, (ctx, o) => updateCarrier(ctx, o.name, { ...carrierInput(o), Name: undefined })));
+    .action(withOperator<CarrierOpts>(config, async (ctx, o) => {
+      const { Routes, ...result } = await updateCarrier(ctx, o.name, { ...carrierInput(o), Name: undefined });
+      return { ...result, Routes: shownRoutes(Routes, o.json) };
+    }));
 
   carrier
     .command('list')
     .description('configured carriers (without passwords) and the routing table')
     .option('--json', 'print JSON')
-    .action(withOperator(config, async (ctx) => {
+    .action(withOperator(config, async (ctx, o) => {
       const { Carriers, Routes } = await listCarriers(ctx);
       // The live state has a command of its own (`carrier status`).
-      return { Carriers: Carriers.map(({ Status: _live, ...c }) => c), Routes };
+      return { Carriers: Carriers.map(({ Status: _live, ...c }) => c), Routes: shownRoutes(Routes, o.json) };
     }));
 
   carrier
@@ -119,7 +152,10 @@ export function registerCarrierCommands(program: Command, config: () => Config):
     .description('remove a carrier: the running server unbinds it; its queued messages are routed again')
     .requiredOption('--name <name>')
     .option('--json', 'print JSON')
-    .action(withOperator<{ name: string; json?: boolean }>(config, (ctx, o) => removeCarrier(ctx, o.name)));
+    .action(withOperator<{ name: string; json?: boolean }>(config, async (ctx, o) => {
+      const { Routes, ...result } = await removeCarrier(ctx, o.name);
+      return { ...result, Routes: shownRoutes(Routes, o.json) };
+    }));
 
   carrier
     .command('status')
@@ -150,6 +186,9 @@ export function registerInboundCommands(program: Command, config: () => Config):
       return { Messages: page.Messages };
     }));
 }
+
+/** The defaults `carrier add` shows for its SMPP options (an HTTP carrier ignores those it was not given). */
+const DEFAULT_OF = { ...CARRIER_DEFAULTS, bind: CARRIER_DEFAULTS.bindType, idFormat: 'string' } as Record<string, unknown>;
 
 /** --password, or the variable --password-env names; undefined when neither is given. */
 function passwordOf(o: { password?: string; passwordEnv?: string }): string | undefined {
@@ -185,8 +224,11 @@ function carrierOptions(cmd: Command, withDefaults: boolean): Command {
     .option('--policy <policy>', 'when the outcome is unknown: at-most-once (never resend) | at-least-once (resend)', d(CARRIER_DEFAULTS.policy))
     .option('--prefix <codes>', 'route destinations with these calling-code prefixes, e.g. 86,44 ("" for none)')
     .option('--account <ids>', 'route messages of these AccountIds ("" for none)')
-    .option('--default', 'take every message no route matches (instead of the sandbox)')
-    .option('--no-default', 'stop being the default carrier')
+    .option('--default', 'be on the default route (every destination no other route matches); default carriers share it by --priority')
+    .option('--no-default', 'leave the default route')
+    .option('--priority <n>', 'on its routes: lower is tried first, the next takes over while it is down (0..1000; add: 0)')
+    .option('--weight <n>', 'on its routes: share of traffic among carriers of equal priority and cost (1..1000; add: 1)')
+    .option('--cost <amount>', 'on its routes: price a segment, such as 0.012; the cheaper of equal priority goes first ("none": not known)')
     .option('--source-addr <addr>', "fixed originating address (service number; ExtendCode is appended); default: the message's sender")
     .option('--service-type <type>', 'submit_sm service_type', d(CARRIER_DEFAULTS.serviceType))
     .option('--response-timeout-ms <ms>', 'per-PDU response timeout', d(CARRIER_DEFAULTS.responseTimeoutMs))

@@ -2,23 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { SecretBox } from '../auth/secrets.ts';
-import type { Carrier } from '../carriers/carrier.ts';
-import { Router, SANDBOX } from '../carriers/routing.ts';
-import { SandboxCarrier } from '../carriers/sandbox.ts';
-import { SmppCarrier } from '../carriers/smpp.ts';
-import { MO_PART_TIMEOUT_MS, moInputFor } from '../carriers/smpp-inbound.ts';
+import type { Carrier, CarrierEvents } from '../carriers/carrier.ts';
+import { createCarrier, type CarrierSpec } from '../carriers/factory.ts';
+import { normalizeHttpSettings } from '../carriers/http-settings.ts';
 import type { Config } from '../config.ts';
 import { replyWords, type ReplyWords } from '../compliance/opt-out.ts';
+import { availableCarriers } from '../store/carrier-availability.ts';
 import { deleteCarrierStatus, loadCarriers, writeCarrierStatus, type CarrierConfig } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
 import { applyPartReceipts, applyPartReceiptsIn } from '../store/message-parts.ts';
 import { acquireBindSlot, releaseBindSlot, renewBindSlot } from '../store/carrier-binds.ts';
-import { expireReceiptWaits, recoverExpiredLeases, type SubmitOutcome } from '../store/messages.ts';
+import { expireReceiptWaits, recoverExpiredLeases, type ClaimedMessage, type SubmitOutcome } from '../store/messages.ts';
 import { staleInboundPartCarriers, storeStaleInboundParts } from '../store/inbound-parts.ts';
 import type { StoredInbound } from '../store/inbound.ts';
 import { pruneBefore } from '../store/retention.ts';
+import { listRoutes } from '../store/routes.ts';
+import { sentWithoutReceiptPage } from '../store/sent-pages.ts';
+import { MO_PART_TIMEOUT_MS, moInputFor, storeCarrierInbound } from './inbound-input.ts';
 import { ReceiptSink } from './receipt-sink.ts';
-import { isStreamingCarrier, StreamingWorker, type StreamWorkerOptions } from './stream-worker.ts';
+import { Router, SANDBOX, type ClaimFilter } from './router.ts';
 import { DeliveryWorker } from './worker.ts';
 
 /** Counts by outcome, reported to whoever keeps the metrics. */
@@ -31,11 +33,12 @@ const STATUS_MS = 1_000;
 interface Running {
   carrier: Carrier;
   sink: ReceiptSink;
-  worker: DeliveryWorker | StreamingWorker;
+  worker: DeliveryWorker;
   /** carriers.updated_at of the configuration it runs (a change restarts it). */
   version: number;
-  /** The cluster-wide bind slot this node leases for it (SMPP carriers). */
+  /** The cluster-wide bind slot this node leases for it. */
   slot?: number;
+  started: number;
 }
 
 /**
@@ -65,6 +68,10 @@ export class DeliveryRuntime {
   private readonly box: SecretBox;
   private readonly node = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   private router = new Router([]);
+  /** Carriers that take messages now, on any node (carrier_status), the sandbox always. */
+  private available: ReadonlySet<string> = new Set([SANDBOX]);
+  /** Claim filters for the current router and availability (built once, used by every claim). */
+  private filters = new Map<string, ClaimFilter>();
   private configs: CarrierConfig[] = [];
   private timers: NodeJS.Timeout[] = [];
   private reloading: Promise<void> | undefined;
@@ -95,7 +102,11 @@ export class DeliveryRuntime {
   async start(): Promise<void> {
     // Routes first: a sandbox started before the carriers are known would claim their messages.
     await this.reload();
-    const sandbox = new SandboxCarrier(this.sandboxDb, this.config.sandbox);
+    const sandboxDb = this.sandboxDb;
+    const sandbox = createCarrier(
+      { kind: 'sandbox', config: this.config.sandbox, owedReceipts: (limit, after, before) => sentWithoutReceiptPage(sandboxDb, SANDBOX, limit, after, before) },
+      this.carrierDeps(),
+    );
     const claim = Math.min(this.config.workerBatchSize, SANDBOX_CLAIM);
     await this.startCarrier(sandbox, claim, { maxHeld: claim }, 0);
     await this.maintain();
@@ -137,7 +148,8 @@ export class DeliveryRuntime {
     if (this.stopping) return;
     const configs = await loadCarriers(this.db, this.box);
     this.configs = configs;
-    this.router = new Router(configs);
+    this.router = new Router(await listRoutes(this.db));
+    this.filters.clear();
     const wanted = new Map(configs.map((c) => [c.name, c]));
     for (const [name, r] of this.running) {
       if (name === SANDBOX) continue;
@@ -160,26 +172,57 @@ export class DeliveryRuntime {
       if (this.running.has(c.name) || this.stopping) continue;
       const slot = await acquireBindSlot(this.db, c.name, c.binds, this.node, this.bindLeaseMs());
       if (slot === undefined) continue; // every bind this carrier allows is held by other nodes
-      const carrier = new SmppCarrier(c, {
-        db: this.db,
-        log: this.log,
-        node: this.node,
-        // A submit must finish well within the lease, or the lease recovery would call it unknown.
-        queueTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
-        maxResponseTimeoutMs: Math.max(1_000, Math.floor(this.config.leaseMs / 3)),
-        onInbound: () => this.pushWork(),
-        replyWords: this.replyWords,
-      });
+      const carrier = createCarrier(specOf(c), this.carrierDeps());
       // Little enough to finish within a lease at the rate cap. Under at-most-once the worker holds at
       // most a window plus the prefetch of claimed, unrecorded messages: if this node dies, the messages
       // it had claimed become unknown (in flight, answered and not yet recorded, or prefetched).
-      const byRate = c.throughput > 0 ? Math.floor((c.throughput * this.config.leaseMs) / 1000 / 3) : Infinity;
-      const maxHeld = Math.max(1, Math.min(c.policy === 'at-least-once' ? c.window * 8 : c.window + c.prefetch, 2 * this.config.workerBatchSize, byRate));
+      const { window, prefetch, throughput } = carrier.capacity;
+      const byRate = throughput > 0 ? Math.floor((throughput * this.config.leaseMs) / 1000 / 3) : Infinity;
+      const maxHeld = Math.max(1, Math.min(carrier.atLeastOnce ? window * 8 : window + prefetch, 2 * this.config.workerBatchSize, byRate));
       // Outcomes are recorded once a quarter of what is in flight is done (of the window, not the prefetch).
-      const recordAfter = Math.max(1, Math.ceil(Math.min(maxHeld, c.policy === 'at-least-once' ? maxHeld : c.window) / 4));
-      await this.startCarrier(carrier, Math.min(this.config.workerBatchSize, maxHeld), { maxHeld, recordAfter }, c.updatedAt, slot);
-      this.log.info({ carrier: c.name, slot, host: c.host, port: c.port, bind: c.bindType, routes: this.router.describe() }, 'carrier started');
+      const recordAfter = Math.max(1, Math.ceil(Math.min(maxHeld, carrier.atLeastOnce ? maxHeld : window) / 4));
+      await this.startCarrier(carrier, Math.min(this.config.workerBatchSize, maxHeld), { maxHeld, recordAfter }, c.updatedAt, slot, c);
+      this.log.info({ carrier: c.name, kind: carrier.kind, slot, routes: this.router.describe() }, 'carrier started');
     }
+  }
+
+  private carrierDeps() {
+    // A submit must finish well within the lease, or the lease recovery would call it unknown.
+    const bound = Math.max(1_000, Math.floor(this.config.leaseMs / 3));
+    const base = this.config.publicUrl;
+    return { log: this.log, queueTimeoutMs: bound, maxResponseTimeoutMs: bound, receiptUrl: (name: string) => (base ? `${base}/carriers/${encodeURIComponent(name)}/receipts` : '') };
+  }
+
+  /** The claim filter of a carrier under the current routes and availability. */
+  private filterFor(name: string): ClaimFilter {
+    let f = this.filters.get(name);
+    if (!f) {
+      f = this.router.claimFilter(name, this.available);
+      this.filters.set(name, f);
+    }
+    return f;
+  }
+
+  /** Carriers that take messages: those running here as they are now, and those other nodes report ready. */
+  private async refreshAvailability(): Promise<void> {
+    const next = new Set([SANDBOX, ...(await availableCarriers(this.db))]);
+    for (const [name, r] of this.running) {
+      if (r.worker.takesMessages()) next.add(name);
+      else if (!this.runsElsewhere(name)) next.delete(name);
+    }
+    const same = next.size === this.available.size && [...next].every((n) => this.available.has(n));
+    if (!same) {
+      const was = this.available;
+      this.available = next;
+      this.filters.clear();
+      for (const n of new Set([...was, ...next])) if (was.has(n) !== next.has(n)) this.log.info({ carrier: n }, next.has(n) ? 'carrier takes messages' : 'carrier does not take messages: its routes fail over');
+      this.notify();
+    }
+  }
+
+  /** Whether another node may run this carrier too (it allows several binds). */
+  private runsElsewhere(name: string): boolean {
+    return (this.configs.find((c) => c.name === name)?.binds ?? 1) > 1;
   }
 
   /** Bind leases outlive a few reloads, so one slow reload does not lose them. */
@@ -191,10 +234,18 @@ export class DeliveryRuntime {
     if (r.slot !== undefined) await releaseBindSlot(this.db, r.carrier.name, r.slot, this.node);
   }
 
-  /** `held`: how much a streaming carrier's (SMPP) worker holds claimed and unrecorded (StreamWorkerOptions). */
-  private async startCarrier(carrier: Carrier, batchSize: number, held: Pick<StreamWorkerOptions, 'maxHeld' | 'recordAfter'>, version: number, slot?: number): Promise<void> {
+  /** `held`: how much the carrier's worker holds claimed and unrecorded (WorkerOptions). */
+  private async startCarrier(
+    carrier: Carrier,
+    batchSize: number,
+    held: { maxHeld: number; recordAfter?: number },
+    version: number,
+    slot?: number,
+    config?: CarrierConfig,
+  ): Promise<void> {
     const name = carrier.name;
-    const db = carrier instanceof SandboxCarrier ? this.sandboxDb : this.db;
+    const inProcess = carrier.acceptsAll !== undefined;
+    const db = inProcess ? this.sandboxDb : this.db;
     const sink = new ReceiptSink(
       db,
       name,
@@ -203,31 +254,33 @@ export class DeliveryRuntime {
         this.report(countBy(receipts.map((r) => r.code)));
         this.pushWork();
       },
-      carrier instanceof SmppCarrier ? applyPartReceipts : undefined,
+      inProcess ? undefined : applyPartReceipts,
     );
-    const common = {
+    const worker = new DeliveryWorker(db, carrier, this.log, {
       batchSize,
       leaseMs: this.config.leaseMs,
       pollMs: this.config.pollMs,
-      routeFilter: () => this.router.claimFilter(name),
+      routeFilter: () => this.filterFor(name),
+      hasAlternative: (m: ClaimedMessage) => this.hasAlternative(name, m),
       onOutcomes: (outcomes: SubmitOutcome[]) => {
         this.report(countBy(outcomes.map((o) => o.result)));
-        // Receipts that outran their submit_sm_resp can match now.
+        // Receipts that outran their submit response can match now.
         sink.retrySoon();
       },
+      ...held,
+    });
+    // One commit for outcomes and receipts (receipts are matched per part first).
+    if (!inProcess) worker.attachReceipts(sink, applyPartReceiptsIn);
+    const inputOf = moInputFor(name, config?.sourceAddr ?? '', config?.moAccount ?? null, this.replyWords);
+    const events: CarrierEvents = {
+      receipts: (receipts) => sink.push(receipts),
+      inbound: async (mo) => {
+        if (await storeCarrierInbound(this.db, name, inputOf, mo, this.log)) this.pushWork();
+      },
     };
-    let worker: DeliveryWorker | StreamingWorker;
-    if (isStreamingCarrier(carrier)) {
-      const streaming = new StreamingWorker(db, carrier, this.log, { ...common, ...held });
-      // One commit for outcomes and receipts (SMPP receipts are matched per part).
-      streaming.attachReceipts(sink, applyPartReceiptsIn);
-      worker = streaming;
-    } else {
-      worker = new DeliveryWorker(db, carrier, this.log, { ...common, concurrency: 1 });
-    }
-    await carrier.start((receipts) => sink.push(receipts));
+    await carrier.start(events);
     worker.start();
-    this.running.set(name, { carrier, sink, worker, version, slot });
+    this.running.set(name, { carrier, sink, worker, version, slot, started: Date.now() });
   }
 
   private async maintain(): Promise<void> {
@@ -263,14 +316,33 @@ export class DeliveryRuntime {
     this.pushWork();
   }
 
+  /** Whether a message this carrier refused may go to another carrier of its route now. */
+  private hasAlternative(carrier: string, m: ClaimedMessage): boolean {
+    const other = this.router.resolve({ id: Number(m.id), accountId: Number(m.account_id), e164: m.e164, avoidCarrier: carrier }, this.available);
+    return other !== undefined && other !== carrier;
+  }
+
   private async writeStatus(): Promise<void> {
     const rows = [];
     for (const r of this.running.values()) {
-      if (!(r.carrier instanceof SmppCarrier)) continue;
-      rows.push({ name: r.carrier.name, node: this.node, started_at: r.carrier.started, ...r.carrier.status() });
+      if (r.carrier.name === SANDBOX) continue;
+      rows.push({
+        name: r.carrier.name, node: this.node, started_at: r.started, ...r.carrier.status(),
+        ready: r.worker.takesMessages() ? 1 : 0, circuit: r.worker.circuit.state,
+      });
     }
     await writeCarrierStatus(this.db, rows);
+    await this.refreshAvailability();
   }
+}
+
+/** A stored carrier as the factory takes it. An HTTP carrier's window and rate cap are its concurrency and throughput. */
+function specOf(c: CarrierConfig): CarrierSpec {
+  if (c.kind === 'http') {
+    const settings = { ...normalizeHttpSettings(JSON.parse(c.settings)), concurrency: c.window, throughput: c.throughput };
+    return { kind: 'http', name: c.name, atLeastOnce: c.policy === 'at-least-once', settings, secret: c.password };
+  }
+  return { kind: 'smpp', settings: c };
 }
 
 function countBy(keys: string[]): OutcomeCounts {

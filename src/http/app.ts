@@ -18,6 +18,8 @@ import { NonceCache } from './nonces.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { operatorTokenRefusal, registerOperatorKeyRoutes, sameToken } from './operator.ts';
 import { registerHealthRoutes } from './health.ts';
+import { CarrierReceipts } from '../actions/carrier-receipts.ts';
+import { registerCarrierReceipts } from './carrier-receipts.ts';
 import { registerConsole } from '../console/plugin.ts';
 
 /**
@@ -179,6 +181,7 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
   }
 
   if (opts.api) registerDocs(app);
+  if (opts.api) registerCarrierReceipts(app, new CarrierReceipts(services.db, services.box, services.log), services.config.publicUrl);
   registerHealthRoutes(app, services, operatorToken);
   const forgetKey = registerOperatorKeyRoutes(app, services, operatorToken);
   if (opts.api) registerConsole(app, { services, idem, forgetKey });

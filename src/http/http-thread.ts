@@ -46,7 +46,8 @@ const writerClient = data.writerPort && !isPostgres(db) ? new WriterClient(data.
 const writer = writerClient ? new SessionWriter(db, (units) => writerClient.write(units)) : new SessionWriter(db);
 writer.on('written', () => port.postMessage({ type: 'written' }));
 const metrics = new Metrics(undefined, { processWide: false });
-const services = { config, db, writer, lookups: new Lookups(db, SecretBox.open(config.dataDir, config.masterKey)), ...sendGuards(db, log), metrics, log };
+const box = SecretBox.open(config.dataDir, config.masterKey);
+const services = { config, db, writer, lookups: new Lookups(db, box), box, ...sendGuards(db, log), metrics, log };
 const limiter = new RateLimiter(config.rateLimitPerKey);
 limiter.setShare(data.share);
 

@@ -1,11 +1,9 @@
-import { Router } from '../carriers/routing.ts';
 import {
   addCarrier as storeAddCarrier,
   listCarriers as storeListCarriers,
   loadCarriers,
   readCarrierStatus,
   removeCarrier as storeRemoveCarrier,
-  routeSpecs,
   updateCarrier as storeUpdateCarrier,
 } from '../store/carriers.ts';
 import type { Db } from '../store/db.ts';
@@ -14,13 +12,15 @@ import { audit } from './audit.ts';
 import { changedFields, checkCarrier, parseCarrierChanges, parseNewCarrier, type CarrierInput } from './carrier-input.ts';
 import type { OperatorContext } from './context.ts';
 import { requiredString } from './input.ts';
+import { routeTable } from './routes.ts';
 
 /*
  * SMPP carriers (operators only). Changes land in the database; the delivery thread of every node
  * picks them up within USMS_CARRIER_POLL_MS. Passwords are sealed by the store and never answered.
  */
 
-const routes = async (db: Db) => new Router(await routeSpecs(db)).describe();
+/** The routing table (`usms route list`): one row per carrier of each route, the most specific route first. */
+const routes = (db: Db) => routeTable(db);
 
 function nameOf(raw: unknown): string {
   return requiredString(raw, 'Name', 64);

@@ -20,7 +20,7 @@ const ctx = (db: Db, actor: Actor): OperatorContext => ({ db, box, actor });
 
 const T0 = Date.UTC(2026, 10, 1);
 
-type NewMessage = Omit<MessageTable, 'id' | 'charge' | 'refunded'>;
+type NewMessage = Omit<MessageTable, 'id' | 'charge' | 'refunded' | 'avoid_carrier'>;
 function message(accountId: number, i: number, over: Partial<NewMessage> = {}): NewMessage {
   return {
     session_no: `S${i}`, account_id: accountId, phone: '13800138000', e164: '+8613800138000', region: 'CN', template_id: 'UTA1', sender: 'USMS',

@@ -9,7 +9,7 @@ import { batchWrites } from './write-batching.ts';
 
 export type ReceiptStat = 'DELIVRD' | 'UNDELIV' | 'EXPIRED' | 'DELETED' | 'REJECTD' | 'ACCEPTD' | 'UNKNOWN' | 'ENROUTE';
 
-/** A receipt no bind acknowledged is offered again every RECEIPT_RETRY_MS, up to RECEIPT_ATTEMPTS times. */
+/** A receipt no bind acknowledged is offered again every RECEIPT_RETRY_MS, by default up to RECEIPT_ATTEMPTS times. */
 const RECEIPT_RETRY_MS = 200;
 const RECEIPT_ATTEMPTS = 150;
 
@@ -49,6 +49,8 @@ export interface SimulatorOptions {
   idFormat?: 'hex' | 'decimal';
   /** How many received submit_sm to keep in `submitted` (oldest dropped). Default 1000. */
   keepSubmitted?: number;
+  /** How long a receipt no bind acknowledged is offered again before it is dropped. Default 30 s. */
+  keepReceiptsMs?: number;
 }
 
 export interface SimulatorStats {
@@ -104,6 +106,11 @@ export interface Simulator {
   dropConnections(): void;
   /** Stalls every open connection now (see `stallAfter`); new connections are served. */
   stall(): void;
+  /**
+   * An outage: while down, every connection is dropped and new ones are closed at once, as if the SMSC
+   * were gone; receipts it owes wait (and are retried) until it is up again.
+   */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
@@ -156,8 +163,9 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     responseDelayMs: 0,
     idFormat: 'decimal' as const,
     keepSubmitted: 1000,
+    keepReceiptsMs: RECEIPT_RETRY_MS * RECEIPT_ATTEMPTS,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-  } as SimulatorOptions & { receipts: boolean; receiptDelayMs: number; receiptTlvs: boolean; outcome: (s: PduOf<'submit_sm'>) => ReceiptStat | undefined; idFormat: 'hex' | 'decimal'; keepSubmitted: number };
+  } as SimulatorOptions & { receipts: boolean; receiptDelayMs: number; receiptTlvs: boolean; outcome: (s: PduOf<'submit_sm'>) => ReceiptStat | undefined; idFormat: 'hex' | 'decimal'; keepSubmitted: number; keepReceiptsMs: number };
 
   const stats: SimulatorStats = {
     connections: 0,
@@ -236,7 +244,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     // answered an error) is offered again a little later, to whichever bind of the account is up.
     let attempts = 0;
     const retry = () => {
-      if (++attempts >= RECEIPT_ATTEMPTS || closed) stats.receiptsDropped++;
+      if (++attempts * RECEIPT_RETRY_MS >= o.keepReceiptsMs || closed) stats.receiptsDropped++;
       else later(RECEIPT_RETRY_MS, sendIt);
     };
     const sendIt = () => {
@@ -378,7 +386,12 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     }
   };
 
+  let down = false;
   const server = net.createServer((socket) => {
+    if (down) {
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     const c: Conn = { socket, parser: new Parser(), mode: undefined, systemId: '', sequence: 0, submits: 0, waiting: new Map(), stalled: false };
     conns.add(c);
@@ -431,6 +444,10 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
     },
     dropConnections() {
       for (const c of conns) c.socket.destroy();
+    },
+    setDown(value) {
+      down = value;
+      if (down) for (const c of conns) c.socket.destroy();
     },
     stall() {
       for (const c of conns) stallConn(c);

@@ -1,18 +1,30 @@
 import type { SecretBox } from '../auth/secrets.ts';
-import { parseAccounts, parsePrefixes, SANDBOX, type RouteSpec } from '../carriers/routing.ts';
+import { checkRouteTerms, parseAccounts, parsePrefixes, ROUTE_TERM_DEFAULTS, type RouteTerms } from '../sms/route-rules.ts';
+import { SANDBOX, type RouteEntry } from '../sms/route-rules.ts';
 import { SPLIT_METHODS, type SplitMethod } from '../carriers/smpp-message.ts';
 import type { MessageIdFormat } from '../smpp/receipt.ts';
 import type { Db } from './db.ts';
+import { listRoutes, removeRoutesOf, replaceCarrierRoutes } from './routes.ts';
 import type { CarrierStatusTable, CarrierTable } from './schema.ts';
 
 export type BindType = 'transceiver' | 'transmitter' | 'transmitter+receiver';
+export type CarrierKind = 'smpp' | 'http';
+export const CARRIER_KINDS: readonly CarrierKind[] = ['smpp', 'http'];
 export const BIND_TYPES: readonly BindType[] = ['transceiver', 'transmitter', 'transmitter+receiver'];
 export type DeliveryPolicy = 'at-most-once' | 'at-least-once';
 export const ID_FORMATS: readonly MessageIdFormat[] = ['hex', 'decimal', 'string'];
 
-/** A carrier's settings as the connector uses them (password in clear: only inside the delivery thread). */
+/**
+ * A carrier's settings as the connector uses them (password in clear: only inside the delivery thread).
+ * `kind` 'smpp' uses the SMPP fields; 'http' keeps its request, answer and receipt mapping as JSON in
+ * `settings` (carriers/http-settings.ts), its base URL in `host`, its user in `systemId` and its secret in
+ * `password`; window, prefetch, throughput, binds, policy and routes mean the same for both.
+ */
 export interface CarrierConfig {
   name: string;
+  kind: CarrierKind;
+  /** JSON of an HTTP carrier's settings; '' for SMPP. */
+  settings: string;
   host: string;
   port: number;
   tls: boolean;
@@ -48,12 +60,18 @@ export interface CarrierConfig {
   updatedAt: number;
 }
 
-export type NewCarrier = Omit<CarrierConfig, 'updatedAt'>;
+/**
+ * A carrier as added: its settings, and how it ranks on the routes its prefixes, accounts and
+ * `isDefault` give it (the `routes` table; defaults: priority 0, weight 1, cost unknown).
+ */
+export type NewCarrier = Omit<CarrierConfig, 'updatedAt'> & Partial<RouteTerms>;
 
 /** The window: at most this many unanswered PDUs on one bind (configurable, default 50). */
 const DEFAULT_WINDOW = 50;
 
 export const CARRIER_DEFAULTS = {
+  kind: 'smpp' as CarrierKind,
+  settings: '',
   tls: false,
   systemType: '',
   bindType: 'transceiver' as BindType,
@@ -90,22 +108,50 @@ function formatIdFormat(f: CarrierConfig['idFormat']): string {
 export function validateCarrier(c: NewCarrier): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(c.name)) throw new Error('carrier name: 1 to 32 letters, digits, _ . -');
   if (c.name === SANDBOX) throw new Error('"sandbox" is the built-in carrier');
+  if (!CARRIER_KINDS.includes(c.kind)) throw new Error(`carrier kind must be one of ${CARRIER_KINDS.join(', ')}`);
+  if (c.kind === 'http') return validateCommon(c);
   if (!c.host) throw new Error('host is required');
   if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535) throw new Error('port must be 1..65535');
   if (!c.systemId || c.systemId.length > 15) throw new Error('system_id must be 1 to 15 characters');
   if (c.password.length > 8) throw new Error('password must be at most 8 characters (SMPP 3.4)');
   if (c.systemType.length > 12) throw new Error('system_type must be at most 12 characters');
   if (!BIND_TYPES.includes(c.bindType)) throw new Error(`bind type must be one of ${BIND_TYPES.join(', ')}`);
-  if (!Number.isInteger(c.window) || c.window < 1 || c.window > 1000) throw new Error('window must be 1..1000');
-  if (!Number.isInteger(c.prefetch) || c.prefetch < 0 || c.prefetch > 1000) throw new Error('prefetch must be 0..1000');
-  if (!Number.isInteger(c.binds) || c.binds < 1 || c.binds > 100) throw new Error('binds must be 1..100');
-  if (!Number.isInteger(c.throughput) || c.throughput < 0) throw new Error('throughput must be a whole number of messages/s (0 = no cap)');
   if (!SPLIT_METHODS.includes(c.split)) throw new Error(`split method must be one of ${SPLIT_METHODS.join(', ')}`);
-  if (c.policy !== 'at-most-once' && c.policy !== 'at-least-once') throw new Error('delivery policy must be at-most-once or at-least-once');
   if (c.sourceAddr && !/^\+?\d{1,20}$|^[\x20-\x7e]{1,11}$/.test(c.sourceAddr)) throw new Error('source address: up to 20 digits, or up to 11 ASCII characters');
   if (c.serviceType.length > 5) throw new Error('service_type must be at most 5 characters');
   if (!Number.isInteger(c.responseTimeoutMs) || c.responseTimeoutMs < 100) throw new Error('response timeout must be at least 100 ms');
   if (!Number.isInteger(c.enquireLinkMs) || c.enquireLinkMs < 0) throw new Error('enquire_link interval must be >= 0 ms');
+  validateCommon(c);
+}
+
+/** What every kind has: window (HTTP: requests in flight), prefetch, binds, rate cap, policy, route terms. */
+function validateCommon(c: NewCarrier): void {
+  if (!Number.isInteger(c.window) || c.window < 1 || c.window > 1000) throw new Error('window must be 1..1000');
+  if (!Number.isInteger(c.prefetch) || c.prefetch < 0 || c.prefetch > 1000) throw new Error('prefetch must be 0..1000');
+  if (!Number.isInteger(c.binds) || c.binds < 1 || c.binds > 100) throw new Error('binds must be 1..100');
+  if (!Number.isInteger(c.throughput) || c.throughput < 0) throw new Error('throughput must be a whole number of messages/s (0 = no cap)');
+  if (c.policy !== 'at-most-once' && c.policy !== 'at-least-once') throw new Error('delivery policy must be at-most-once or at-least-once');
+  if (c.kind === 'http' && !c.settings) throw new Error('an HTTP carrier needs its settings (a preset)');
+  checkRouteTerms(termsOf(c, ROUTE_TERM_DEFAULTS));
+}
+
+function termsOf(c: Partial<RouteTerms>, fallback: RouteTerms): RouteTerms {
+  return { priority: c.priority ?? fallback.priority, weight: c.weight ?? fallback.weight, cost: c.cost === undefined ? fallback.cost : c.cost };
+}
+
+/**
+ * The routes rows a carrier's own settings give it: one per prefix x account (a missing list: every
+ * destination, or every account), plus the default route ('' for every account) when it is a default.
+ */
+function carrierRoutes(c: Pick<NewCarrier, 'prefixes' | 'accounts' | 'isDefault'>, terms: RouteTerms): Array<Omit<RouteEntry, 'id' | 'carrier'>> {
+  const rows: Array<Omit<RouteEntry, 'id' | 'carrier'>> = [];
+  if (c.prefixes.length || c.accounts.length) {
+    for (const prefix of c.prefixes.length ? c.prefixes : ['']) {
+      for (const accountId of c.accounts.length ? c.accounts : [null]) rows.push({ prefix, accountId, ...terms });
+    }
+  }
+  if (c.isDefault) rows.push({ prefix: '', accountId: null, ...terms });
+  return rows;
 }
 
 export async function addCarrier(db: Db, box: SecretBox, c: NewCarrier): Promise<void> {
@@ -114,9 +160,7 @@ export async function addCarrier(db: Db, box: SecretBox, c: NewCarrier): Promise
   await db.transaction().execute(async (trx) => {
     const exists = await trx.selectFrom('carriers').select('name').where('name', '=', c.name).executeTakeFirst();
     if (exists) throw new Error(`carrier ${c.name} already exists (remove it first)`);
-    // One default carrier: a new default takes the role over.
-    // (updated_at stays: it is the connection's version, and routing changes need no reconnect.)
-    if (c.isDefault) await trx.updateTable('carriers').set({ is_default: 0 }).where('is_default', '=', 1).execute();
+    // A second default carrier shares the default route with the first (by priority): none loses it.
     await trx
       .insertInto('carriers')
       .values({
@@ -126,19 +170,27 @@ export async function addCarrier(db: Db, box: SecretBox, c: NewCarrier): Promise
         split_method: c.split, id_format: formatIdFormat(c.idFormat), delivery_policy: c.policy,
         route_prefixes: c.prefixes.join(','), route_accounts: c.accounts.join(','), is_default: c.isDefault ? 1 : 0,
         source_addr: c.sourceAddr, service_type: c.serviceType, response_timeout_ms: c.responseTimeoutMs,
-        enquire_link_ms: c.enquireLinkMs, mo_account: c.moAccount, created_at: now, updated_at: now,
+        enquire_link_ms: c.enquireLinkMs, mo_account: c.moAccount, kind: c.kind, settings: c.settings, created_at: now, updated_at: now,
       })
       .execute();
+    // The route columns above are still written (screens show them); routing reads the routes table.
+    await replaceCarrierRoutes(trx, c.name, carrierRoutes(c, termsOf(c, ROUTE_TERM_DEFAULTS)));
   });
 }
 
 /** Route fields: read at every claim, so changing them needs no reconnect. */
-const ROUTE_FIELDS = new Set<keyof NewCarrier>(['prefixes', 'accounts', 'isDefault']);
+const ROUTE_FIELDS = new Set<keyof NewCarrier>(['prefixes', 'accounts', 'isDefault', 'priority', 'weight', 'cost']);
+const ROUTE_SHAPE = new Set<keyof NewCarrier>(['prefixes', 'accounts', 'isDefault']);
 
 /**
  * Changes some fields of a carrier, keeping the rest. A change of anything but its routes bumps
  * updated_at (the connection's version): running nodes rebind with the new settings. Returns the
  * carrier as it is now (without its password), or undefined when there is no such carrier.
+ *
+ * When its prefixes, accounts or isDefault change, the carrier's routes rows are written again from them
+ * (rows `route add` gave it are replaced), with the priority, weight and cost given or else those of
+ * its oldest row; given only priority, weight or cost, they change on every route of the carrier.
+ * (A console form that sends the unchanged prefixes back leaves the routes as they are.)
  */
 export async function updateCarrier(db: Db, box: SecretBox, name: string, changes: Partial<Omit<NewCarrier, 'name'>>) {
   return db.transaction().execute(async (trx) => {
@@ -149,9 +201,8 @@ export async function updateCarrier(db: Db, box: SecretBox, name: string, change
     const next: NewCarrier = { ...current, ...given, name };
     validateCarrier(next);
     const reconnect = (Object.keys(given) as Array<keyof NewCarrier>).some(
-      (k) => !ROUTE_FIELDS.has(k) && JSON.stringify(given[k]) !== JSON.stringify(current[k]),
+      (k) => !ROUTE_FIELDS.has(k) && JSON.stringify(given[k]) !== JSON.stringify((current as NewCarrier)[k]),
     );
-    if (next.isDefault && !current.isDefault) await trx.updateTable('carriers').set({ is_default: 0 }).where('is_default', '=', 1).execute();
     await trx
       .updateTable('carriers')
       .set({
@@ -161,11 +212,19 @@ export async function updateCarrier(db: Db, box: SecretBox, name: string, change
         gsm_packing: next.gsmPacking ? 1 : 0, latin1: next.latin1 ? 1 : 0, split_method: next.split, id_format: formatIdFormat(next.idFormat),
         delivery_policy: next.policy, route_prefixes: next.prefixes.join(','), route_accounts: next.accounts.join(','),
         is_default: next.isDefault ? 1 : 0, source_addr: next.sourceAddr, service_type: next.serviceType,
-        response_timeout_ms: next.responseTimeoutMs, enquire_link_ms: next.enquireLinkMs, mo_account: next.moAccount,
+        response_timeout_ms: next.responseTimeoutMs, enquire_link_ms: next.enquireLinkMs, mo_account: next.moAccount, settings: next.settings,
         ...(reconnect ? { updated_at: Math.max(Date.now(), current.updatedAt + 1) } : {}),
       })
       .where('name', '=', name)
       .execute();
+    const keys = (Object.keys(given) as Array<keyof NewCarrier>).filter((k) => JSON.stringify(given[k]) !== JSON.stringify((current as NewCarrier)[k]));
+    if (keys.some((k) => ROUTE_SHAPE.has(k))) {
+      const own = (await listRoutes(trx)).find((r) => r.carrier === name);
+      await replaceCarrierRoutes(trx, name, carrierRoutes(next, termsOf(given, own ?? ROUTE_TERM_DEFAULTS)));
+    } else if (keys.some((k) => ROUTE_FIELDS.has(k))) {
+      const terms = { priority: given.priority, weight: given.weight, cost: given.cost };
+      await trx.updateTable('routes').set(Object.fromEntries(Object.entries(terms).filter(([, v]) => v !== undefined))).where('carrier', '=', name).execute();
+    }
     return { reconnect };
   });
 }
@@ -174,13 +233,14 @@ export async function removeCarrier(db: Db, name: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const res = await trx.deleteFrom('carriers').where('name', '=', name).executeTakeFirst();
     await trx.deleteFrom('carrier_status').where('name', '=', name).execute();
+    await removeRoutesOf(trx, name);
     return Number(res.numDeletedRows) > 0;
   });
 }
 
 function toConfig(r: CarrierTable, password: string): CarrierConfig {
   return {
-    name: r.name, host: r.host, port: Number(r.port), tls: Boolean(r.tls), systemId: r.system_id, password,
+    name: r.name, kind: r.kind as CarrierKind, settings: r.settings, host: r.host, port: Number(r.port), tls: Boolean(r.tls), systemId: r.system_id, password,
     systemType: r.system_type, bindType: r.bind_type as BindType, window: Number(r.window_size), prefetch: Number(r.prefetch), binds: Number(r.max_binds), throughput: Number(r.throughput),
     gsmPacking: Boolean(r.gsm_packing), latin1: Boolean(r.latin1), split: r.split_method as SplitMethod,
     idFormat: parseIdFormat(r.id_format), policy: r.delivery_policy as DeliveryPolicy,
@@ -202,18 +262,13 @@ export async function listCarriers(db: Db) {
   return rows.map((r) => {
     const c = toConfig(r, '');
     return {
-      Name: c.name, Host: c.host, Port: c.port, Tls: c.tls, SystemId: c.systemId, SystemType: c.systemType, BindType: c.bindType,
+      Name: c.name, Kind: c.kind, ...(c.kind === 'http' ? { Http: JSON.parse(c.settings) as unknown } : {}), Host: c.host, Port: c.port, Tls: c.tls, SystemId: c.systemId, SystemType: c.systemType, BindType: c.bindType,
       Window: c.window, Prefetch: c.prefetch, Binds: c.binds, Throughput: c.throughput, GsmPacking: c.gsmPacking, Latin1: c.latin1, Split: c.split,
       IdFormat: formatIdFormat(c.idFormat), Policy: c.policy, RoutePrefixes: c.prefixes, RouteAccounts: c.accounts,
       Default: c.isDefault, SourceAddr: c.sourceAddr, ServiceType: c.serviceType, ResponseTimeoutMs: c.responseTimeoutMs,
       EnquireLinkMs: c.enquireLinkMs, MoAccount: c.moAccount, UpdatedAt: new Date(c.updatedAt).toISOString(),
     };
   });
-}
-
-export async function routeSpecs(db: Db): Promise<RouteSpec[]> {
-  const rows = await db.selectFrom('carriers').select(['name', 'route_prefixes', 'route_accounts', 'is_default']).execute();
-  return rows.map((r) => ({ name: r.name, prefixes: parsePrefixes(r.route_prefixes), accounts: parseAccounts(r.route_accounts), isDefault: Boolean(r.is_default) }));
 }
 
 // ---- live status ---------------------------------------------------------------------------------
@@ -255,6 +310,9 @@ export async function readCarrierStatus(db: Db, name?: string) {
     return {
       Name: n,
       State: age > STATUS_STALE_MS ? `stale: last seen ${Math.round(age / 1000)} s ago as ${s.state}` : s.state,
+      /** Takes messages now (bound, circuit not open): its routes send it traffic. */
+      Ready: age <= STATUS_STALE_MS && Number(s.ready) === 1,
+      Circuit: s.circuit,
       Node: s.node,
       Binds: JSON.parse(s.binds) as unknown,
       WindowUsed: Number(s.window_used),

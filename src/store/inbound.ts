@@ -1,6 +1,6 @@
 import { queueReplyPushes } from '../notify/replies.ts';
 import { sql, type Kysely } from 'kysely';
-import { SANDBOX } from '../carriers/routing.ts';
+import { SANDBOX } from '../sms/route-rules.ts';
 import { replyIntent, type ReplyWords } from '../compliance/opt-out.ts';
 import { recordOptIn, recordOptOut } from './blacklist.ts';
 import type { Db } from './db.ts';

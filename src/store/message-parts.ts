@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AcceptedPart, PriorPart } from '../sms/carrier-events.ts';
 import type { Db } from './db.ts';
 import { partStatusFor, rollUp, type PartState, type PartStatus, type RolledUp } from '../sms/message-state.ts';
 import { applyReceiptsIn, recordOutcomesIn, type Receipt, type SubmitOutcome } from './messages.ts';
@@ -17,23 +18,10 @@ import type { Database, MessageStatus } from './schema.ts';
  */
 
 
-export interface AcceptedPart {
-  messageId: number;
-  partNo: number;
-  total: number;
-  /** Normalised carrier id. */
-  carrierMsgId: string;
-  ref: number;
-  e164: string;
-}
+export type { AcceptedPart };
 
-export interface StoredPart {
+export interface StoredPart extends PriorPart {
   messageId: number;
-  partNo: number;
-  total: number;
-  ref: number;
-  carrier: string;
-  carrierMsgId: string;
 }
 
 /** Stores parts the carrier accepted. A part stored before (a resumed message) is overwritten. */
@@ -73,7 +61,10 @@ export async function recordSubmitsIn(
   outcomes: SubmitOutcome[],
   parts: AcceptedPart[],
   resumed: number[],
+  dropped: number[] = [],
 ): Promise<number> {
+  // Parts of an earlier attempt that cannot be resumed go before this attempt's parts are saved.
+  if (dropped.length) await trx.deleteFrom('message_parts').where('message_id', 'in', dropped).execute();
   await savePartsIn(trx, carrier, parts);
   const changed = await recordOutcomesIn(trx, owner, outcomes);
   if (resumed.length) {
@@ -84,7 +75,7 @@ export async function recordSubmitsIn(
 }
 
 /** Parts already accepted for these messages (a retry sends only the others). */
-export async function partsOf(db: Db, messageIds: number[]): Promise<Map<number, StoredPart[]>> {
+export async function partsOf(db: Kysely<Database>, messageIds: number[]): Promise<Map<number, StoredPart[]>> {
   const out = new Map<number, StoredPart[]>();
   for (let i = 0; i < messageIds.length; i += 256) {
     const rows = await db
@@ -100,11 +91,6 @@ export async function partsOf(db: Db, messageIds: number[]): Promise<Map<number,
     }
   }
   return out;
-}
-
-/** Forgets parts of an earlier attempt that cannot be resumed (another carrier or another split). */
-export async function dropParts(db: Db, messageIds: number[]): Promise<void> {
-  if (messageIds.length) await db.deleteFrom('message_parts').where('message_id', 'in', messageIds).execute();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Receipt } from '../sms/carrier-events.ts';
 import { statusForReceipt } from '../sms/message-state.ts';
 import { refundFailed } from './ledger.ts';
 import type { Db } from './db.ts';
@@ -54,7 +55,7 @@ export async function claimAsSent(db: Kysely<Database>, limit: number, carrier: 
 
 /**
  * `due(due_id)`: the ids of up to `limit` queued rows whose time has come, oldest first. Routing
- * (carriers/routing.ts) adds the carrier's condition on e164 / account_id. The ids are picked once, in
+ * (delivery/router.ts) adds the carrier's condition on e164 / account_id. The ids are picked once, in
  * a materialised CTE: PostgreSQL may re-run an `IN (subquery LIMIT n)` per row and then claim more
  * than n. On PostgreSQL, FOR UPDATE SKIP LOCKED lets workers on several nodes claim disjoint rows;
  * SQLite serialises writers anyway.
@@ -81,6 +82,11 @@ export interface SubmitOutcome {
   retryAt?: number;
   /** A retry that gives the claim's attempt back (throttling is not the message's failure). */
   uncounted?: boolean;
+  /**
+   * The carrier that gave this outcome. A failed, unknown or counted retry outcome is then kept in
+   * message_attempts, and a counted retry makes the next claim prefer another carrier of the route.
+   */
+  carrier?: string;
 }
 
 /** Records submit outcomes; each write is fenced by the lease so a worker that lost its lease changes nothing. */
@@ -129,6 +135,7 @@ export async function recordOutcomesIn(trx: Kysely<Database>, owner: string, out
         lease_until: null,
         updated_at: now,
         ...(o.result === 'retry' && o.uncounted ? { attempts: (eb) => eb('attempts', '-', 1) } : {}),
+        ...(o.result === 'retry' && !o.uncounted && o.carrier ? { avoid_carrier: o.carrier } : {}),
       })
       .where('id', '=', o.id)
       .where('lease_owner', '=', owner)
@@ -136,18 +143,25 @@ export async function recordOutcomesIn(trx: Kysely<Database>, owner: string, out
       .executeTakeFirst();
     changed += Number(res.numUpdatedRows);
   }
+  await recordAttemptsIn(trx, outcomes, now);
   // A message no carrier took costs nothing: its charge comes back in the same transaction, once.
   const failed = outcomes.filter((o) => o.result === 'failed').map((o) => o.id);
   if (failed.length) await refundFailed(trx, failed);
   return changed;
 }
 
-export interface Receipt {
-  carrierMsgId: string;
-  /** DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED, UNKNOWN ... */
-  code: string;
-  desc: string;
-  at: number;
+export type { Receipt } from '../sms/carrier-events.ts';
+
+/**
+ * The attempts that did not end with the message sent (message_attempts): refusals, failovers and
+ * unknown outcomes, with their carrier. A throttling pause is not an attempt. Sent outcomes leave no
+ * row: the carrier and time of the attempt that sent a message are on the message.
+ */
+async function recordAttemptsIn(trx: Kysely<Database>, outcomes: SubmitOutcome[], now: number): Promise<void> {
+  const rows = outcomes
+    .filter((o) => o.carrier && o.result !== 'sent' && !o.uncounted)
+    .map((o) => ({ message_id: o.id, carrier: o.carrier!, result: o.result, code: o.code ?? '', detail: (o.desc ?? '').slice(0, 500), at: now }));
+  for (let i = 0; i < rows.length; i += 256) await trx.insertInto('message_attempts').values(rows.slice(i, i + 256)).execute();
 }
 
 /** Applies one carrier's receipts; returns the receipts that matched no message yet (to retry later). */

@@ -1,3 +1,4 @@
+import type { CarrierState } from '../sms/carrier-events.ts';
 import type { Generated } from 'kysely';
 import type { MessageStatus } from '../sms/message-state.ts';
 
@@ -32,6 +33,8 @@ export interface Database {
   ledger: LedgerTable;
   content_rules: ContentRuleTable;
   pumping_alarms: PumpingAlarmTable;
+  routes: RouteTable;
+  message_attempts: MessageAttemptTable;
 }
 
 export interface CarrierBindTable {
@@ -168,6 +171,8 @@ export interface MessageTable {
   charge: Generated<number>;
   /** 1 once the charge was given back (a failure before any carrier took it). */
   refunded: Generated<number>;
+  /** The carrier that last refused this message with a retryable error: the next claim prefers another (migration 016). */
+  avoid_carrier: Generated<string | null>;
 }
 
 // The states are domain rules (sms/message-state.ts); the table stores them.
@@ -268,33 +273,53 @@ export interface CarrierTable {
   enquire_link_ms: number;
   /** account that gets inbound messages nobody else owns */
   mo_account: number | null;
+  /** smpp | http (migration 016) */
+  kind: string;
+  /** JSON of a non-SMPP carrier's settings (carriers/factory.ts); '' for SMPP */
+  settings: string;
   created_at: number;
   updated_at: number;
 }
 
+/** One carrier of one route (migration 016): the rows sharing (prefix, account_id) are the route. */
+export interface RouteTable {
+  id: Generated<number>;
+  /** calling code or longer prefix, digits; '' = every destination */
+  prefix: string;
+  /** null = every account */
+  account_id: number | null;
+  carrier: string;
+  /** lower first */
+  priority: number;
+  /** share of traffic among carriers of equal priority and cost */
+  weight: number;
+  /** micro-units a segment; null = not known (after every known cost) */
+  cost: number | null;
+  created_at: number;
+}
+
+/** An attempt that did not end with the message sent by that carrier (migration 016). */
+export interface MessageAttemptTable {
+  id: Generated<number>;
+  message_id: number;
+  carrier: string;
+  /** retry | failover | failed | unknown */
+  result: string;
+  code: string;
+  detail: string;
+  at: number;
+}
+
 /** A carrier's live state, written every second by the delivery thread running it (migration 005). */
-export interface CarrierStatusTable {
+export interface CarrierStatusTable extends CarrierState {
   name: string;
   node: string;
-  state: string;
-  /** JSON: [{mode, state}] per bind */
-  binds: string;
-  window_used: number;
-  window_size: number;
-  queued: number;
-  rate_limit: number;
-  sent_per_second: number;
-  submitted: number;
-  accepted: number;
-  errors: number;
-  unknown: number;
-  throttled: number;
-  receipts: number;
-  inbound: number;
-  reconnects: number;
-  last_error: string;
   started_at: number;
   updated_at: number;
+  /** 1 while the carrier takes messages on this node (bound and its circuit not open) */
+  ready: number;
+  /** closed | open | half-open */
+  circuit: string;
 }
 
 /** One part of a message that a carrier accepted: its carrier id and its own receipt (migration 005). */

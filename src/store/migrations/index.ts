@@ -14,6 +14,7 @@ import * as callbackGroups from './012-callback-groups.ts';
 import * as consoleUsers from './013-console.ts';
 import * as messageSearch from './014-message-search.ts';
 import * as moneyCompliance from './015-money-compliance.ts';
+import * as carrierKindsRoutes from './016-carrier-kinds-routes.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '013-console': consoleUsers,
   '014-message-search': messageSearch,
   '015-money-compliance': moneyCompliance,
+  '016-carrier-kinds-routes': carrierKindsRoutes,
 };
