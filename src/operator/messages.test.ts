@@ -256,3 +256,14 @@ testOnBothDatabases('message detail: parts, their receipts, a submit failure, a 
   const queued = await messageDetail(ctx(db, customer(a)), Messages[0]!.Id);
   assert.deepEqual(queued.Timeline.map((e) => e.Event), ['accepted']);
 });
+
+testOnBothDatabases('message detail: a carrier\'s refusal and the carrier that sent it instead are both in the timeline', async (db) => {
+  const { a } = await twoAccounts(db);
+  const [id] = await insert(db, [message(a, 1, { carrier: 'smsc-b', carrier_msg_id: 'b-1' })]);
+  await db.insertInto('message_attempts').values({ message_id: id!, carrier: 'smsc-a', result: 'retry', code: 'SMPP_CLOSED', detail: 'not sent: connection closed', at: T0 + 1050 }).execute();
+  const detail = await messageDetail(ctx(db, customer(a)), id!);
+  assert.deepEqual(detail.Attempts, [{ Carrier: 'smsc-a', Result: 'retry', Code: 'SMPP_CLOSED', Detail: 'not sent: connection closed', Time: T0 + 1050 }]);
+  assert.deepEqual(detail.Timeline.map((e) => e.Event).slice(0, 3), ['accepted', 'carrier-refused', 'submitted']);
+  assert.equal(detail.Timeline[1]!.Detail, 'smsc-a: SMPP_CLOSED not sent: connection closed; tried again');
+  assert.equal(detail.Timeline[2]!.Detail, 'to smsc-b as b-1');
+});

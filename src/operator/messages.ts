@@ -1,6 +1,6 @@
 import { normalizePhone } from '../sms/phone.ts';
 import { getAccount } from '../store/accounts.ts';
-import { messageById, partsOfMessage, receiptPushesOf, searchMessages as searchLog, type LogPosition, type MessageRow, type PartRow, type PushRow } from '../store/message-search.ts';
+import { attemptsOfMessage, messageById, partsOfMessage, receiptPushesOf, searchMessages as searchLog, type AttemptRow, type LogPosition, type MessageRow, type PartRow, type PushRow } from '../store/message-search.ts';
 import type { MessageStatus } from '../store/schema.ts';
 import { accountFilter, badInput, notFound } from './actor.ts';
 import type { OperatorContext } from './context.ts';
@@ -164,14 +164,25 @@ export interface ReceiptPush {
 
 export interface TimelineEvent {
   Time: number;
-  /** accepted | retrying | sending | submitted | submit-failed | part-receipt | receipt | push-queued | push-retrying | push-delivered | push-failed */
+  /** accepted | carrier-refused | outcome-unknown | retrying | sending | submitted | submit-failed | part-receipt | receipt | push-queued | push-retrying | push-delivered | push-failed */
   Event: string;
   Detail: string;
+}
+
+/** A carrier's attempt that did not send the message: refused (retried, on another carrier of the route when one took messages), unknown, or failed. */
+export interface MessageAttempt {
+  Carrier: string;
+  /** retry | unknown | failed */
+  Result: string;
+  Code: string;
+  Detail: string;
+  Time: number;
 }
 
 export interface MessageDetail {
   Message: LogMessage;
   Parts: MessagePart[];
+  Attempts: MessageAttempt[];
   Timeline: TimelineEvent[];
   Pushes: ReceiptPush[];
 }
@@ -184,13 +195,15 @@ export async function messageDetail(ctx: OperatorContext, id: number | string, o
   if (!m) throw notFound(`no message ${n}`);
   const parts = await partsOfMessage(ctx.db, m.id);
   const pushes = await receiptPushesOf(ctx.db, m);
+  const attempts = await attemptsOfMessage(ctx.db, m.id);
   return {
     Message: logMessage(m),
+    Attempts: attempts.map((a) => ({ Carrier: a.carrier, Result: a.result, Code: a.code, Detail: a.detail, Time: a.at })),
     Parts: parts.map((p) => ({
       PartNo: p.partNo, Total: p.total, Carrier: p.carrier, CarrierMsgId: p.carrierMsgId, Status: p.status,
       ReceiptCode: p.receiptCode, ReceiptDesc: p.receiptDesc, ReceiptTime: p.receiptAt, SubmitTime: p.createdAt,
     })),
-    Timeline: timeline(m, parts, pushes),
+    Timeline: timeline(m, parts, pushes, attempts),
     Pushes: pushes.map((p) => ({
       Id: p.id, Status: p.status, Attempts: p.attempts, LastError: p.lastError, QueuedTime: p.createdAt, DeliveredTime: p.deliveredAt, Data: p.item,
     })),
@@ -200,16 +213,21 @@ export async function messageDetail(ctx: OperatorContext, id: number | string, o
 const RECEIPT_STATUSES: readonly MessageStatus[] = ['delivered', 'undelivered', 'expired', 'unknown'];
 
 /**
- * What happened to a message, in the order it happened: accepted, submitted (per part when it went as
- * several), the parts' receipts, the final receipt (or the submit failure), then its pushes. Kept in that
+ * What happened to a message, in the order it happened: accepted, the attempts carriers refused (or left
+ * unknown), submitted (per part when it went as several), the parts' receipts, the final receipt (or the submit failure), then its pushes. Kept in that
  * causal order rather than sorted by time: a receipt's time is the carrier's clock, often in whole minutes.
  */
-export function timeline(m: MessageRow, parts: PartRow[], pushes: PushRow[]): TimelineEvent[] {
+export function timeline(m: MessageRow, parts: PartRow[], pushes: PushRow[], attempts: AttemptRow[] = []): TimelineEvent[] {
   const events: TimelineEvent[] = [];
   const add = (time: number | null, event: string, detail: string) => {
     if (time !== null) events.push({ Time: time, Event: event, Detail: detail });
   };
   add(m.created_at, 'accepted', `session ${m.session_no}, ${m.segments} segment${m.segments === 1 ? '' : 's'} (${m.encoding})`);
+  // The final failure has its own event (submit-failed).
+  for (const a of attempts) {
+    if (a.result === 'retry') add(a.at, 'carrier-refused', `${a.carrier}: ${outcome(a.code, a.detail)}; tried again`);
+    else if (a.result === 'unknown') add(a.at, 'outcome-unknown', `${a.carrier}: ${outcome(a.code, a.detail)}`);
+  }
   if (m.status === 'queued' && m.attempts > 0) add(m.updated_at, 'retrying', `attempt ${m.attempts} did not go out${m.receipt_desc ? `: ${m.receipt_desc}` : ''}; next try at ${new Date(m.next_attempt_at).toISOString()}`);
   if (m.status === 'sending') add(m.updated_at, 'sending', `to ${m.carrier ?? '?'}, attempt ${m.attempts}`);
   if (parts.length > 0) {

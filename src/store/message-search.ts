@@ -119,6 +119,25 @@ export interface PartRow {
   createdAt: number;
 }
 
+/** An attempt that did not send the message (store/messages.ts: refusals, unknown outcomes, failures), oldest first. */
+export interface AttemptRow {
+  carrier: string;
+  result: string;
+  code: string;
+  detail: string;
+  at: number;
+}
+
+export async function attemptsOfMessage(db: Db, messageId: number): Promise<AttemptRow[]> {
+  const rows = await db
+    .selectFrom('message_attempts')
+    .select(['carrier', 'result', 'code', 'detail', 'at'])
+    .where('message_id', '=', messageId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ ...r, at: Number(r.at) }));
+}
+
 /** A message's parts (only messages sent as two or more SMPP parts have any; store/message-parts.ts). */
 export async function partsOfMessage(db: Db, messageId: number): Promise<PartRow[]> {
   const rows = await db

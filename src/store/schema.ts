@@ -303,7 +303,7 @@ export interface MessageAttemptTable {
   id: Generated<number>;
   message_id: number;
   carrier: string;
-  /** retry | failover | failed | unknown */
+  /** retry | failed | unknown */
   result: string;
   code: string;
   detail: string;

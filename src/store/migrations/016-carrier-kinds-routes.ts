@@ -63,7 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await withAutoId(db.schema.createTable('message_attempts'), db)
     .addColumn('message_id', 'bigint', (c) => c.notNull())
     .addColumn('carrier', 'text', (c) => c.notNull())
-    // retry | failover | failed | unknown
+    // retry | failed | unknown
     .addColumn('result', 'text', (c) => c.notNull())
     .addColumn('code', 'text', (c) => c.notNull())
     .addColumn('detail', 'text', (c) => c.notNull())
