@@ -6,8 +6,9 @@ import { EsmClass } from '../smpp/constants.ts';
 import type { PduInput } from '../smpp/pdu.ts';
 import type { Tlvs } from '../smpp/tlv.ts';
 
-export type SplitMethod = 'udh8' | 'udh16' | 'sar' | 'payload';
-export const SPLIT_METHODS: readonly SplitMethod[] = ['udh8', 'udh16', 'sar', 'payload'];
+import type { SplitMethod } from '../smpp/constants.ts';
+
+export { SPLIT_METHODS, type SplitMethod } from '../smpp/constants.ts';
 
 export type TextEncoding = 'GSM7' | 'LATIN1' | 'UCS2';
 

@@ -124,6 +124,8 @@ export class Router {
     // stop a message that would otherwise reach a later branch or the fallback; one that no message of
     // those later branches can match (another country, another account) is left out, and so is
     // everything after the carrier's last route.
+    // Every route, and what none matches, is this carrier's whole: no condition (the common one-carrier set-up).
+    if (takes.every((t) => t === true) && (fallback || this.routes.some((r) => r.prefix === '' && r.accountId === null))) return { kind: 'all' };
     const branches: RawBuilder<unknown>[] = [];
     this.routes.forEach((r, i) => {
       const cond = takes[i]!;

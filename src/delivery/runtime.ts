@@ -3,8 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { SecretBox } from '../auth/secrets.ts';
 import type { Carrier, CarrierEvents } from '../carriers/carrier.ts';
-import { createCarrier, type CarrierSpec } from '../carriers/factory.ts';
-import { normalizeHttpSettings } from '../carriers/http-settings.ts';
+import { configuredSpec, createCarrier } from '../carriers/factory.ts';
 import type { Config } from '../config.ts';
 import { replyWords, type ReplyWords } from '../compliance/opt-out.ts';
 import { availableCarriers } from '../store/carrier-availability.ts';
@@ -172,7 +171,15 @@ export class DeliveryRuntime {
       if (this.running.has(c.name) || this.stopping) continue;
       const slot = await acquireBindSlot(this.db, c.name, c.binds, this.node, this.bindLeaseMs());
       if (slot === undefined) continue; // every bind this carrier allows is held by other nodes
-      const carrier = createCarrier(specOf(c), this.carrierDeps());
+      let carrier: Carrier;
+      try {
+        carrier = createCarrier(configuredSpec(c), this.carrierDeps());
+      } catch (err) {
+        // A carrier whose settings cannot be read must not keep the others from starting.
+        this.log.error({ err, carrier: c.name }, 'carrier settings unusable: not started');
+        await releaseBindSlot(this.db, c.name, slot, this.node);
+        continue;
+      }
       // Little enough to finish within a lease at the rate cap. Under at-most-once the worker holds at
       // most a window plus the prefetch of claimed, unrecorded messages: if this node dies, the messages
       // it had claimed become unknown (in flight, answered and not yet recorded, or prefetched).
@@ -334,15 +341,6 @@ export class DeliveryRuntime {
     await writeCarrierStatus(this.db, rows);
     await this.refreshAvailability();
   }
-}
-
-/** A stored carrier as the factory takes it. An HTTP carrier's window and rate cap are its concurrency and throughput. */
-function specOf(c: CarrierConfig): CarrierSpec {
-  if (c.kind === 'http') {
-    const settings = { ...normalizeHttpSettings(JSON.parse(c.settings)), concurrency: c.window, throughput: c.throughput };
-    return { kind: 'http', name: c.name, atLeastOnce: c.policy === 'at-least-once', settings, secret: c.password };
-  }
-  return { kind: 'smpp', settings: c };
 }
 
 function countBy(keys: string[]): OutcomeCounts {

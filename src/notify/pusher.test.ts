@@ -8,11 +8,12 @@ import pino from 'pino';
 import { SecretBox } from '../auth/secrets.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createAccount } from '../store/accounts.ts';
-import { callbackCounts, enqueueItems, failedItems, MsgType, retryFailed, setCallbackUrl } from '../store/callbacks.ts';
+import { callbackCounts, enqueueItems, failedItems, MsgType, retryFailed, setCallbackUrl, type ReceiptRecord } from '../store/callbacks.ts';
 import { openDatabase } from '../store/db.ts';
+import { storeInbound } from '../store/inbound.ts';
 import type { PushResult } from './http.ts';
+import { renderItem } from './payloads.ts';
 import { buildBody, CallbackPusher } from './pusher.ts';
-import { queueReplyPushes } from './replies.ts';
 import { verifyPush } from './sign.ts';
 
 interface Call {
@@ -47,8 +48,11 @@ async function setup(env: Record<string, string>, answer: (call: Call, n: number
   };
 }
 
+const receiptRecord = (phone: string): ReceiptRecord => ({
+  session_no: 'S', phone, segments: 1, receipt_at: 1_767_322_245_000, status: 'delivered', receipt_code: 'DELIVRD', receipt_desc: '', user_id: '',
+});
 const receiptItems = (accountId: number, n: number, from = 0) =>
-  Array.from({ length: n }, (_, i) => ({ accountId, msgType: MsgType.Receipt, payload: JSON.stringify({ SessionNo: 'S', Phone: String(from + i) }) }));
+  Array.from({ length: n }, (_, i) => ({ accountId, msgType: MsgType.Receipt, payload: JSON.stringify(receiptRecord(String(from + i))) }));
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
@@ -62,16 +66,31 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 500
 
 const phonesOf = (calls: Call[]) => calls.flatMap((c) => (JSON.parse(c.body).Data as Array<{ Phone: string }>).map((d) => d.Phone));
 
-test('buildBody concatenates the stored JSON verbatim and cuts at the byte limit (always one item)', () => {
-  const items = [1, 2, 3].map((id) => ({ id, payload: `{"n":"${'x'.repeat(40)}${id}"}`, attempts: 0, queuedAt: 0 }));
+test('buildBody renders each stored item as the customer item and cuts at the byte limit of the rendered body (always one item)', () => {
+  // 'failed' goes out as 'SubmitFail': the rendered item is longer than the stored record.
+  const items = ['13800000001', '13800000002', '13800000003'].map((phone, i) => ({
+    id: i + 1, payload: JSON.stringify({ ...receiptRecord(phone), status: 'failed' }), attempts: 0, queuedAt: 0,
+  }));
+  const rendered = (n: number) =>
+    `{"SessionNo":"S","Phone":"1380000000${n}","CostCount":1,"ReceiptTime":1767322245,"ReceiptResult":"SubmitFail","ReceiptCode":"DELIVRD","ReceiptDesc":"","UserId":""}`;
   const all = buildBody(2, items, 10_000);
-  assert.equal(all.body, `{"MsgType":2,"Data":[${items.map((i) => i.payload).join(',')}]}`);
-  assert.deepEqual(JSON.parse(all.body).Data.length, 3);
-  const cut = buildBody(2, items, 125); // 23 bytes of frame + 49 per item + commas
-  assert.ok(Buffer.byteLength(cut.body) <= 125);
+  assert.equal(all.body, `{"MsgType":2,"Data":[${rendered(1)},${rendered(2)},${rendered(3)}]}`);
+  const limit = 23 + 2 * Buffer.byteLength(rendered(1)) + 1; // 23 bytes of frame, two items and a comma
+  const cut = buildBody(2, items, limit);
+  assert.equal(Buffer.byteLength(cut.body), limit);
   assert.deepEqual([cut.items.map((i) => i.id), cut.rest.map((i) => i.id)], [[1, 2], [3]]);
+  assert.ok(23 + 2 * Buffer.byteLength(items[0]!.payload) + 1 <= limit - 1, 'two stored records would fit one byte less');
+  assert.deepEqual(buildBody(2, items, limit - 1).items.map((i) => i.id), [1], 'but two rendered items do not');
   const one = buildBody(0, items, 10);
   assert.deepEqual([one.items.length, one.rest.length], [1, 2]);
+});
+
+test('buildBody sends items queued before the store kept records as they are, next to rendered ones', () => {
+  const legacy = '{"SessionNo":"S","Phone":"1","CostCount":1,"ReceiptTime":1767322245,"ReceiptResult":"Unknow","ReceiptCode":"","ReceiptDesc":"","UserId":"u"}';
+  const fresh = JSON.stringify(receiptRecord('2'));
+  const { body } = buildBody(2, [{ id: 1, payload: legacy, attempts: 3, queuedAt: 0 }, { id: 2, payload: fresh, attempts: 0, queuedAt: 0 }], 10_000);
+  assert.equal(body, `{"MsgType":2,"Data":[${legacy},${renderItem(2, fresh)}]}`);
+  assert.deepEqual(JSON.parse(body).Data.map((d: { Phone: string; ReceiptResult: string }) => [d.Phone, d.ReceiptResult]), [['1', 'Unknow'], ['2', 'Success']]);
 });
 
 test('items go out batched, signed with the account key, and once each', async () => {
@@ -122,7 +141,7 @@ test('a push that never succeeds is kept as failed, then retried on request', as
     await until('failed', async () => ((await callbackCounts(t.db, t.acct.AccountId)).Failed === 2 ? true : undefined));
     assert.equal(t.calls.length, 3);
     const failed = await failedItems(t.db, t.acct.AccountId, 10);
-    assert.deepEqual(failed.map((f) => [f.MsgType, f.Attempts, f.LastError, (f.Data as { Phone: string }).Phone]), [
+    assert.deepEqual(failed.map((f) => [f.MsgType, f.Attempts, f.LastError, (JSON.parse(f.Payload) as ReceiptRecord).phone]), [
       [2, 3, 'answer is not JSON: <html>', '0'],
       [2, 3, 'answer is not JSON: <html>', '1'],
     ]);
@@ -152,16 +171,20 @@ test('pending pushes of an account whose URL was removed are kept as failed', as
   }
 });
 
-test('inbound replies are queued as MsgType 0 only for accounts with a callback URL', async () => {
+const inbound = (accountId: number, content: string, at: number) =>
+  ({ carrier: 'c1', phone: '13800000000', toAddr: '1069000123', extendCode: '123', content, receivedAt: at, moAccount: accountId });
+
+test('inbound replies are queued as MsgType 0 only for accounts with a callback URL, and pushed as the customer item', async () => {
   const t = await setup({}, () => ({ ok: true }));
   try {
     const other = await createAccount(t.db, SecretBox.fromKey(randomBytes(32).toString('base64')), { name: 'b' });
-    const at = Date.UTC(2026, 0, 2, 3, 4, 5);
-    const reply = { phone: '13800000000', content: 'TD', extendCode: '123', userId: 'u1', at };
-    assert.equal(await queueReplyPushes(t.db, [{ ...reply, accountId: t.acct.AccountId }, { ...reply, accountId: other.AccountId }]), 1);
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5) + 678;
+    await storeInbound(t.db, inbound(t.acct.AccountId, 'TD', at));
+    await storeInbound(t.db, inbound(other.AccountId, 'TD', at));
+    assert.deepEqual((await t.db.selectFrom('callback_items').select('account_id').execute()).map((r) => Number(r.account_id)), [t.acct.AccountId]);
     t.pusher.start();
     await until('delivered', async () => ((await callbackCounts(t.db, t.acct.AccountId)).Delivered === 1 ? true : undefined));
-    assert.equal(t.calls[0]!.body, `{"MsgType":0,"Data":[{"ExtendCode":"123","UserId":"u1","Phone":"13800000000","ReplyContent":"TD","ReplyTime":${at / 1000}}]}`);
+    assert.equal(t.calls[0]!.body, `{"MsgType":0,"Data":[{"ExtendCode":"123","UserId":"","Phone":"13800000000","ReplyContent":"TD","ReplyTime":${Math.floor(at / 1000)}}]}`);
   } finally {
     await t.close();
   }
@@ -171,7 +194,7 @@ test('receipts and replies of one account go in separate requests (one MsgType p
   const t = await setup({}, () => ({ ok: true }));
   try {
     await enqueueItems(t.db, receiptItems(t.acct.AccountId, 2));
-    await queueReplyPushes(t.db, [{ accountId: t.acct.AccountId, phone: '1', content: 'x', extendCode: '', userId: '', at: Date.now() }]);
+    await storeInbound(t.db, inbound(t.acct.AccountId, 'x', Date.now()));
     t.pusher.start();
     await until('delivered', async () => ((await callbackCounts(t.db, t.acct.AccountId)).Delivered === 3 ? true : undefined));
     assert.deepEqual(t.calls.map((c) => [JSON.parse(c.body).MsgType, JSON.parse(c.body).Data.length]).sort(), [[0, 1], [2, 2]]);

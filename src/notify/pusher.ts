@@ -20,6 +20,7 @@ import type { Db } from '../store/db.ts';
 import { pruneReports } from '../store/reports.ts';
 import { nextAttemptAt } from './backoff.ts';
 import { postPush, type PushResult } from './http.ts';
+import { renderItem } from './payloads.ts';
 import { signPush } from './sign.ts';
 
 export type PusherConfig = Pick<Config, 'callbacks' | 'reportRetentionHours' | 'dataDir' | 'masterKey'>;
@@ -189,8 +190,9 @@ export class CallbackPusher {
 }
 
 /**
- * The request body `{"MsgType":n,"Data":[...]}` built from the stored item JSON verbatim, cut so it
- * stays within `maxBytes` (always at least one item); `rest` did not fit and goes back to the queue.
+ * The request body `{"MsgType":n,"Data":[...]}` with each stored item rendered as the customer's item
+ * (payloads.ts), cut so it stays within `maxBytes` (always at least one item); `rest` did not fit and
+ * goes back to the queue.
  */
 export function buildBody(msgType: number, claimed: ClaimedItem[], maxBytes: number): { body: string; items: ClaimedItem[]; rest: ClaimedItem[] } {
   const head = `{"MsgType":${msgType},"Data":[`;
@@ -199,10 +201,11 @@ export function buildBody(msgType: number, claimed: ClaimedItem[], maxBytes: num
   const parts: string[] = [];
   let n = 0;
   for (const item of claimed) {
-    const add = Buffer.byteLength(item.payload) + (n > 0 ? 1 : 0);
+    const rendered = renderItem(msgType, item.payload);
+    const add = Buffer.byteLength(rendered) + (n > 0 ? 1 : 0);
     if (n > 0 && size + add > maxBytes) break;
     size += add;
-    parts.push(item.payload);
+    parts.push(rendered);
     n++;
   }
   return { body: head + parts.join(',') + tail, items: claimed.slice(0, n), rest: claimed.slice(n) };

@@ -6,7 +6,7 @@ import { testOnBothDatabases } from '../../test/databases.ts';
 import { SecretBox } from '../auth/secrets.ts';
 import { verifyPush } from '../notify/sign.ts';
 import { auditPage } from '../store/audit.ts';
-import { enqueueItems, MsgType } from '../store/callbacks.ts';
+import { enqueueItems, MsgType, type ReceiptRecord } from '../store/callbacks.ts';
 import type { Db } from '../store/db.ts';
 import { createAccount } from './accounts.ts';
 import { CLI_ACTOR, OperatorError, type Actor, type Role } from './actor.ts';
@@ -53,12 +53,25 @@ testOnBothDatabases('callbacks: URL, counts, failed pushes and retry, scoped to 
   await assert.rejects(setCallbackUrl(viewer, { Url: '' }), refused('forbidden'));
   await assert.rejects(setCallbackUrl(dev, { AccountId: b.AccountId, Url: 'https://example.com/x' }), refused('not-found'));
 
-  await enqueueItems(db, [1, 2, 3].map(() => ({ accountId: a.AccountId, msgType: MsgType.Receipt, payload: '{"SessionNo":"S"}' })));
+  // Two receipts as the store records them, and one queued by a version that stored the customer's item.
+  const record = (phone: string): ReceiptRecord => ({
+    session_no: 'S', phone, segments: 1, receipt_at: 1_767_322_245_999, status: 'expired', receipt_code: 'EXPIRED', receipt_desc: '', user_id: 'u1',
+  });
+  const legacy = '{"SessionNo":"S","Phone":"3","CostCount":1,"ReceiptTime":1767322245,"ReceiptResult":"Unknow","ReceiptCode":"","ReceiptDesc":"","UserId":""}';
+  await enqueueItems(db, [JSON.stringify(record('1')), JSON.stringify(record('2')), legacy].map((payload) => ({ accountId: a.AccountId, msgType: MsgType.Receipt, payload })));
   await db.updateTable('callback_items').set({ status: 'failed', last_error: 'HTTP 500' }).where('account_id', '=', a.AccountId).execute();
   const overview = await callbackOverview(viewer, {});
   assert.equal(overview.Url, 'https://example.com/hook');
   assert.deepEqual(overview.Counts, { Pending: 0, Retrying: 0, Delivered: 0, Failed: 3 });
   assert.equal(overview.Failed.length, 3);
+  // Failed pushes show the item as the customer receives it.
+  assert.deepEqual(Object.keys(overview.Failed[0]!), ['Id', 'MsgType', 'Attempts', 'LastError', 'CreateTime', 'FailedTime', 'Data']);
+  assert.deepEqual(overview.Failed.map((f) => f.Data), [
+    { SessionNo: 'S', Phone: '1', CostCount: 1, ReceiptTime: 1767322245, ReceiptResult: 'Fail', ReceiptCode: 'EXPIRED', ReceiptDesc: '', UserId: 'u1' },
+    { SessionNo: 'S', Phone: '2', CostCount: 1, ReceiptTime: 1767322245, ReceiptResult: 'Fail', ReceiptCode: 'EXPIRED', ReceiptDesc: '', UserId: 'u1' },
+    JSON.parse(legacy),
+  ]);
+  assert.deepEqual((await failedPushes(viewer, { Limit: 1 })).Failed.map((f) => f.Data), [overview.Failed[0]!.Data]);
   assert.deepEqual((await failedPushes(viewer, { Limit: 1 })).Total, 3);
   assert.equal((await failedPushes(viewer, { Limit: 1 })).Failed.length, 1);
   await assert.rejects(pushCounts(as(db, user(b.AccountId)), { AccountId: a.AccountId }), refused('not-found'));
@@ -88,7 +101,12 @@ testOnBothDatabases('a test push is signed like real pushes and answers what the
     const body = hook.bodies[0] as { MsgType: number; Data: Array<Record<string, unknown>> };
     assert.equal(body.MsgType, MsgType.Receipt);
     assert.equal(body.Data.length, 1);
-    assert.equal(body.Data[0]!.ReceiptCode, 'TEST');
+    assert.deepEqual(Object.keys(body.Data[0]!), ['SessionNo', 'Phone', 'CostCount', 'ReceiptTime', 'ReceiptResult', 'ReceiptCode', 'ReceiptDesc', 'UserId']);
+    assert.deepEqual({ ...body.Data[0], SessionNo: '', ReceiptTime: 0 }, {
+      SessionNo: '', Phone: '', CostCount: 0, ReceiptTime: 0, ReceiptResult: 'Success', ReceiptCode: 'TEST', ReceiptDesc: 'usms test push', UserId: '',
+    });
+    assert.match(String(body.Data[0]!.SessionNo), /^TEST-[0-9a-f]{12}$/);
+    assert.ok(Number.isInteger(body.Data[0]!.ReceiptTime) && Math.abs(Number(body.Data[0]!.ReceiptTime) - Date.now() / 1000) < 60, 'unix seconds');
 
     await setCallbackUrl(admin, { Url: `${hook.url}/down` });
     const down = await testPush(admin, {});

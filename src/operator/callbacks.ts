@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { postPush, type PushResult } from '../notify/http.ts';
+import { itemData } from '../notify/payloads.ts';
 import { buildBody } from '../notify/pusher.ts';
 import { signPush } from '../notify/sign.ts';
-import { callbackCounts, failedItems, getCallbackUrl, MsgType, retryFailed, setCallbackUrl as storeSetCallbackUrl, signingKey } from '../store/callbacks.ts';
+import {
+  callbackCounts, failedItems, getCallbackUrl, MsgType, retryFailed, setCallbackUrl as storeSetCallbackUrl, signingKey, type ReceiptRecord,
+} from '../store/callbacks.ts';
+import type { Db } from '../store/db.ts';
 import { badInput } from './actor.ts';
 import { audit } from './audit.ts';
 import type { OperatorContext } from './context.ts';
@@ -41,8 +45,25 @@ export async function callbackOverview(ctx: OperatorContext, q: { AccountId?: nu
     AccountId: id,
     Url: (await getCallbackUrl(ctx.db, id)) ?? '',
     Counts: await callbackCounts(ctx.db, id),
-    Failed: await failedItems(ctx.db, id, pageLimit(q.Limit, 20, 10_000)),
+    Failed: await failedPushItems(ctx.db, id, pageLimit(q.Limit, 20, 10_000)),
   };
+}
+
+export interface FailedPush {
+  Id: number;
+  MsgType: number;
+  Attempts: number;
+  LastError: string;
+  CreateTime: number;
+  FailedTime: number;
+  /** The item as the customer receives it inside `Data`. */
+  Data: unknown;
+}
+
+/** Failed items with `Data` rendered as it is pushed (the store keeps its own record). */
+async function failedPushItems(db: Db, accountId: number, limit: number): Promise<FailedPush[]> {
+  const items = await failedItems(db, accountId, limit);
+  return items.map(({ Payload, ...item }) => ({ ...item, Data: itemData(item.MsgType, Payload) }));
 }
 
 /** Sets the account's callback URL ('' stops pushing). */
@@ -63,7 +84,7 @@ export async function pushCounts(ctx: OperatorContext, q: { AccountId?: number }
 /** Pushes that failed for good, oldest first, and how many there are. */
 export async function failedPushes(ctx: OperatorContext, q: { AccountId?: number; Limit?: unknown }) {
   const { id } = await accountInScope(ctx, q.AccountId, 'read');
-  const items = await failedItems(ctx.db, id, pageLimit(q.Limit, 100, 10_000));
+  const items = await failedPushItems(ctx.db, id, pageLimit(q.Limit, 100, 10_000));
   return { AccountId: id, Total: (await callbackCounts(ctx.db, id)).Failed, Failed: items };
 }
 
@@ -100,17 +121,18 @@ export async function testPush(ctx: OperatorContext, q: { AccountId?: number }, 
   const url = await getCallbackUrl(ctx.db, id);
   if (!url) throw badInput('the account has no callback URL: set one first');
   const now = Date.now();
-  const item = {
-    SessionNo: `TEST-${randomBytes(6).toString('hex')}`,
-    Phone: '',
-    CostCount: 0,
-    ReceiptTime: Math.floor(now / 1000),
-    ReceiptResult: 'Success',
-    ReceiptCode: 'TEST',
-    ReceiptDesc: 'usms test push',
-    UserId: '',
+  // A record as the store queues one, so the test goes through the same rendering as real pushes.
+  const record: ReceiptRecord = {
+    session_no: `TEST-${randomBytes(6).toString('hex')}`,
+    phone: '',
+    segments: 0,
+    receipt_at: now,
+    status: 'delivered',
+    receipt_code: 'TEST',
+    receipt_desc: 'usms test push',
+    user_id: '',
   };
-  const { body } = buildBody(MsgType.Receipt, [{ id: 0, payload: JSON.stringify(item), attempts: 0, queuedAt: now }], Number.MAX_SAFE_INTEGER);
+  const { body } = buildBody(MsgType.Receipt, [{ id: 0, payload: JSON.stringify(record), attempts: 0, queuedAt: now }], Number.MAX_SAFE_INTEGER);
   const key = await signingKey(ctx.db, ctx.box, id);
   const result: PushResult = key
     ? await postPush(url, body, signPush(key, body), { timeoutMs: opts.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS, maxResponseBytes: MAX_RESPONSE_BYTES })

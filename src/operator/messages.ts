@@ -1,5 +1,7 @@
+import { itemData } from '../notify/payloads.ts';
 import { normalizePhone } from '../sms/phone.ts';
 import { getAccount } from '../store/accounts.ts';
+import { MsgType } from '../store/callbacks.ts';
 import { attemptsOfMessage, messageById, partsOfMessage, receiptPushesOf, searchMessages as searchLog, type AttemptRow, type LogPosition, type MessageRow, type PartRow, type PushRow } from '../store/message-search.ts';
 import type { MessageStatus } from '../store/schema.ts';
 import { accountFilter, badInput, notFound } from './actor.ts';
@@ -179,6 +181,9 @@ export interface MessageAttempt {
   Time: number;
 }
 
+/** A receipt push with its item rendered as the customer receives it. */
+export type ShownPush = PushRow & { item: Record<string, unknown> };
+
 export interface MessageDetail {
   Message: LogMessage;
   Parts: MessagePart[];
@@ -194,7 +199,7 @@ export async function messageDetail(ctx: OperatorContext, id: number | string, o
   const m = await messageById(ctx.db, n, accountId);
   if (!m) throw notFound(`no message ${n}`);
   const parts = await partsOfMessage(ctx.db, m.id);
-  const pushes = await receiptPushesOf(ctx.db, m);
+  const pushes: ShownPush[] = (await receiptPushesOf(ctx.db, m)).map((p) => ({ ...p, item: itemData(MsgType.Receipt, p.payload) as Record<string, unknown> }));
   const attempts = await attemptsOfMessage(ctx.db, m.id);
   return {
     Message: logMessage(m),
@@ -217,7 +222,7 @@ const RECEIPT_STATUSES: readonly MessageStatus[] = ['delivered', 'undelivered', 
  * unknown), submitted (per part when it went as several), the parts' receipts, the final receipt (or the submit failure), then its pushes. Kept in that
  * causal order rather than sorted by time: a receipt's time is the carrier's clock, often in whole minutes.
  */
-export function timeline(m: MessageRow, parts: PartRow[], pushes: PushRow[], attempts: AttemptRow[] = []): TimelineEvent[] {
+export function timeline(m: MessageRow, parts: PartRow[], pushes: ShownPush[], attempts: AttemptRow[] = []): TimelineEvent[] {
   const events: TimelineEvent[] = [];
   const add = (time: number | null, event: string, detail: string) => {
     if (time !== null) events.push({ Time: time, Event: event, Detail: detail });

@@ -116,3 +116,7 @@ export const EsmClass = {
   INTERMEDIATE_NOTIFICATION: 0x20,
   UDHI: 0x40,
 } as const;
+
+/** How a long message is split into submit_sm PDUs: UDH with an 8- or 16-bit reference, SAR TLVs, or one PDU with message_payload. */
+export type SplitMethod = 'udh8' | 'udh16' | 'sar' | 'payload';
+export const SPLIT_METHODS: readonly SplitMethod[] = ['udh8', 'udh16', 'sar', 'payload'];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { testOnBothDatabases } from '../../test/databases.ts';
-import { dueGroups, enqueueItems, MsgType, type MsgTypeValue, type PushGroup } from './callbacks.ts';
+import { dueGroups, enqueueItems, failedItems, MsgType, type MsgTypeValue, type PushGroup, type ReplyRecord } from './callbacks.ts';
 import type { Db } from './db.ts';
 
 const NOW = Date.now();
@@ -60,4 +60,15 @@ testOnBothDatabases('due push groups are found by seeking the group index, not b
     assert.match(details, /callback_items_pending_groups \(status=\? AND account_id[=>]\?/);
     assert.doesNotMatch(details, /TEMP B-TREE/);
   }
+});
+
+testOnBothDatabases('failed items hand back the stored record as it is, for the caller to render', async (db) => {
+  const record: ReplyRecord = { phone: '+8613800138000', content: 'STOP "now"', extend_code: '12', user_id: 'u1', received_at: 1_767_322_245_999 };
+  await enqueueItems(db, [{ accountId: 1, msgType: MsgType.Reply, payload: JSON.stringify(record) }]);
+  await db.updateTable('callback_items').set({ status: 'failed', attempts: 12, last_error: 'HTTP 500' }).execute();
+  const [failed, ...more] = await failedItems(db, 1, 10);
+  assert.equal(more.length, 0);
+  assert.deepEqual({ ...failed!, Id: 0, CreateTime: 0, FailedTime: 0 }, {
+    Id: 0, MsgType: MsgType.Reply, Attempts: 12, LastError: 'HTTP 500', CreateTime: 0, FailedTime: 0, Payload: JSON.stringify(record),
+  });
 });

@@ -5,11 +5,48 @@ import { padPow2, pow2Chunks } from './batching.ts';
 import { BulkInsert } from './bulk-insert.ts';
 import { QueryShape } from './query-shape.ts';
 import { isPostgres, recheck } from './dialect.ts';
-import type { CallbackItemTable, Database } from './schema.ts';
+import type { CallbackItemTable, Database, MessageStatus } from './schema.ts';
 
 /** `MsgType` of a push: what its `Data` items are. */
 export const MsgType = { Reply: 0, Receipt: 2, LowBalance: 3 } as const;
 export type MsgTypeValue = (typeof MsgType)[keyof typeof MsgType];
+
+/*
+ * What an outbox item holds: a record in the store's own terms (times in unix ms, money in micro-units), one
+ * kind per MsgType. The customer's item is made from it when it is pushed or shown (notify/payloads.ts), so
+ * the store knows nothing of the push format. Items queued by older versions hold the customer's item itself.
+ */
+
+/** MsgType 2: a message became final. */
+export interface ReceiptRecord {
+  session_no: string;
+  phone: string;
+  segments: number;
+  receipt_at: number;
+  status: MessageStatus;
+  receipt_code: string;
+  receipt_desc: string;
+  user_id: string;
+}
+
+/** MsgType 0: a reply (MO) from a handset. */
+export interface ReplyRecord {
+  /** As the caller of the message replied to wrote it, else E.164. */
+  phone: string;
+  content: string;
+  extend_code: string;
+  user_id: string;
+  received_at: number;
+}
+
+/** MsgType 3: a charge took the balance under the account's threshold. */
+export interface LowBalanceRecord {
+  account_id: number;
+  balance: number;
+  threshold: number;
+  currency: string;
+  at: number;
+}
 
 // ---- callback URLs -------------------------------------------------------------------------------
 
@@ -55,7 +92,7 @@ export async function signingKey(db: Db, box: SecretBox, accountId: number): Pro
 
 // ---- the outbox ----------------------------------------------------------------------------------
 
-/** Queues items (each a JSON object text) for one account; works inside a caller's transaction. */
+/** Queues items (each a record above as JSON text); works inside a caller's transaction. */
 export async function enqueueItems(db: Kysely<Database>, items: Array<{ accountId: number; msgType: MsgTypeValue; payload: string }>): Promise<void> {
   const now = Date.now();
   for (const chunk of pow2Chunks(items, 128)) {
@@ -284,6 +321,7 @@ export async function failPending(db: Db, accountId: number, msgType: number, er
   return Number(res.numUpdatedRows);
 }
 
+/** Items that failed for good, oldest first; `Payload` is the stored record, to be rendered for people (notify/payloads.ts). */
 export async function failedItems(db: Db, accountId: number, limit: number) {
   const rows = await db
     .selectFrom('callback_items')
@@ -300,7 +338,7 @@ export async function failedItems(db: Db, accountId: number, limit: number) {
     LastError: r.last_error ?? '',
     CreateTime: Math.floor(Number(r.created_at) / 1000),
     FailedTime: Math.floor(Number(r.updated_at) / 1000),
-    Data: JSON.parse(r.payload) as unknown,
+    Payload: r.payload,
   }));
 }
 

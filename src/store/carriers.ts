@@ -1,7 +1,7 @@
 import type { SecretBox } from '../auth/secrets.ts';
 import { checkRouteTerms, parseAccounts, parsePrefixes, ROUTE_TERM_DEFAULTS, type RouteTerms } from '../sms/route-rules.ts';
 import { SANDBOX, type RouteEntry } from '../sms/route-rules.ts';
-import { SPLIT_METHODS, type SplitMethod } from '../carriers/smpp-message.ts';
+import { SPLIT_METHODS, type SplitMethod } from '../smpp/constants.ts';
 import type { MessageIdFormat } from '../smpp/receipt.ts';
 import type { Db } from './db.ts';
 import { listRoutes, removeRoutesOf, replaceCarrierRoutes } from './routes.ts';

@@ -37,9 +37,11 @@ testOnBothDatabases('opt-out by reply: STOP blacklists the phone with its time, 
 
   assert.deepEqual((await replies(db)).map((r) => r.content), [' ｓｔｏｐ！', '退订', 'please stop calling', 'Start', '订阅']);
   const pushed = await db.selectFrom('callback_items').select(['account_id', 'msg_type', 'payload']).orderBy('id').execute();
-  assert.deepEqual(pushed.map((p) => [Number(p.account_id), Number(p.msg_type), JSON.parse(p.payload).ReplyContent]), [
+  assert.deepEqual(pushed.map((p) => [Number(p.account_id), Number(p.msg_type), JSON.parse(p.payload).content]), [
     [a, 0, ' ｓｔｏｐ！'], [a, 0, '退订'], [a, 0, 'please stop calling'], [a, 0, 'Start'], [a, 0, '订阅'],
   ]);
+  // The store keeps its own record (notify/payloads.ts makes the customer's item of it).
+  assert.equal(pushed[0]!.payload, JSON.stringify({ phone: PHONE, content: ' ｓｔｏｐ！', extend_code: '', user_id: '', received_at: stop.receivedAt }));
 });
 
 testOnBothDatabases("opt-out by reply: an account's or operator's block is neither marked nor lifted by replies", async (db) => {

@@ -1,8 +1,8 @@
-import { queueReplyPushes } from '../notify/replies.ts';
 import { sql, type Kysely } from 'kysely';
 import { SANDBOX } from '../sms/route-rules.ts';
 import { replyIntent, type ReplyWords } from '../compliance/opt-out.ts';
 import { recordOptIn, recordOptOut } from './blacklist.ts';
+import { accountsWithCallback, enqueueItems, MsgType, type ReplyRecord } from './callbacks.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
 
@@ -78,9 +78,10 @@ export async function storeInboundIn(trx: Kysely<Database>, mo: InboundInput): P
   const intent = accountId !== null && E164.test(mo.phone) ? replyIntent(mo.content, mo.replyWords) : undefined;
   if (intent === 'stop') await recordOptOut(trx, accountId!, mo.phone, mo.receivedAt);
   else if (intent === 'start') await recordOptIn(trx, accountId!, mo.phone);
-  // The push (MsgType 0) is queued in the same transaction: notify/replies.ts.
-  if (accountId !== null) {
-    await queueReplyPushes(trx, [{ accountId, phone: reply?.phone ?? mo.phone, content: mo.content, extendCode, userId, at: mo.receivedAt }]);
+  // The push (MsgType 0) is queued in the same transaction, as a ReplyRecord (notify/payloads.ts renders it).
+  if (accountId !== null && (await accountsWithCallback(trx, [accountId])).has(accountId)) {
+    const record: ReplyRecord = { phone: reply?.phone ?? mo.phone, content: mo.content, extend_code: extendCode, user_id: userId, received_at: mo.receivedAt };
+    await enqueueItems(trx, [{ accountId, msgType: MsgType.Reply, payload: JSON.stringify(record) }]);
   }
   return { id: Number(row.id), accountId, userId, extendCode, messageId: reply ? Number(reply.id) : null };
 }

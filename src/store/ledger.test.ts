@@ -122,7 +122,10 @@ testOnBothDatabases('falling under the threshold queues one low-balance push; a 
   await writeUnits(db, [{ sessions: [session(id, [10_000])] }]);
   const [alert, ...more] = await pushes();
   assert.equal(more.length, 0);
-  assert.deepEqual({ ...alert, Time: 0 }, { AccountId: id, Balance: '0.04', Threshold: '0.05', Currency: 'USD', Time: 0 });
+  // The store's own record, money in micro-units; notify/payloads.ts makes the customer's item of it.
+  assert.deepEqual(Object.keys(alert), ['account_id', 'balance', 'threshold', 'currency', 'at']);
+  assert.deepEqual({ ...alert, at: 0 }, { account_id: id, balance: 40_000, threshold: 50_000, currency: 'USD', at: 0 });
+  assert.ok(Math.abs(alert.at - Date.now()) < 60_000, 'unix ms');
   await moveMoney(db, { accountId: id, kind: 'topup', amount: 100_000, note: '', actor: 'test' });
   await writeUnits(db, [{ sessions: [session(id, [100_000])] }]);
   assert.equal((await pushes()).length, 2);

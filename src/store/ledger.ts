@@ -1,8 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { formatMoney } from '../billing/money.ts';
 import type { Db } from './db.ts';
 import { paddedChunks, pow2Chunks } from './batching.ts';
-import { accountsWithCallback, enqueueItems, MsgType } from './callbacks.ts';
+import { accountsWithCallback, enqueueItems, MsgType, type LowBalanceRecord } from './callbacks.ts';
 import type { BillingMode, Database, LedgerKind } from './schema.ts';
 import { platformCurrency } from './prices.ts';
 
@@ -152,20 +151,13 @@ async function modeOf(trx: Kysely<Database>, accountId: number): Promise<Billing
   return row?.billing_mode;
 }
 
-/** The first charge that takes the balance under the account's threshold queues one push to its callback URL. */
+/** The first charge that takes the balance under the account's threshold queues one push (a LowBalanceRecord) to its callback URL. */
 async function alertIfLow(trx: Kysely<Database>, accountId: number, d: Debited): Promise<void> {
   if (d.threshold === null || d.alerted || d.balance >= d.threshold) return;
   await trx.updateTable('accounts').set({ low_balance_alerted: 1 }).where('id', '=', accountId).execute();
   if (!(await accountsWithCallback(trx, [accountId])).has(accountId)) return;
-  const currency = await platformCurrency(trx);
-  const payload = JSON.stringify({
-    AccountId: accountId,
-    Balance: formatMoney(d.balance),
-    Threshold: formatMoney(d.threshold),
-    Currency: currency,
-    Time: Math.floor(Date.now() / 1000),
-  });
-  await enqueueItems(trx, [{ accountId, msgType: MsgType.LowBalance, payload }]);
+  const record: LowBalanceRecord = { account_id: accountId, balance: d.balance, threshold: d.threshold, currency: await platformCurrency(trx), at: Date.now() };
+  await enqueueItems(trx, [{ accountId, msgType: MsgType.LowBalance, payload: JSON.stringify(record) }]);
 }
 
 type LedgerRow = {

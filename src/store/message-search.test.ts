@@ -44,18 +44,25 @@ testOnBothDatabases("receipt pushes: found among others' by the message's lifeti
     carrier: 'smpp', carrier_msg_id: 'c1', receipt_code: 'DELIVRD', receipt_desc: '', receipt_at: T + 3_600_000, sent_at: T + 1000, created_at: T, updated_at: T + 3_600_000,
   }).returning('id').executeTakeFirstOrThrow()).id);
   const m = (await messageById(db, id))!;
-  const mine = { SessionNo: 'S-1', Phone: '13800138000', UserId: 'u1', ReceiptResult: 'Success' };
+  // The store's record (store/reports.ts), and the customer's item that versions before it stored.
+  const mine = { session_no: 'S-1', phone: '13800138000', segments: 1, receipt_at: T + 3_600_000, status: 'delivered', receipt_code: 'DELIVRD', receipt_desc: '', user_id: 'u1' };
+  const legacy = { SessionNo: 'S-1', Phone: '13800138000', CostCount: 1, ReceiptTime: (T + 600_000) / 1000, ReceiptResult: 'Unknow', ReceiptCode: '', ReceiptDesc: '', UserId: 'u1' };
   const want: number[] = [];
-  // Thousands of items over two days, one every two minutes; the message's two pushes (an UNKNOWN, then the late receipt) among them.
+  // Thousands of items over two days, one every two minutes; the message's two pushes (an UNKNOWN queued before
+  // the upgrade, then the late receipt) among them.
   for (let t = T - DAY; t < T + DAY; t += 120_000) {
-    await item(db, 7, t, { SessionNo: `S-${t}`, Phone: '13800138000', UserId: 'u1' });
-    if (t === T + 600_000) want.push(await item(db, 7, t + 1, { ...mine, ReceiptResult: 'Unknow' }));
+    await item(db, 7, t, t % 240_000 ? { ...mine, session_no: `S-${t}` } : { ...legacy, SessionNo: `S-${t}` });
+    if (t === T + 600_000) want.push(await item(db, 7, t + 1, legacy));
     if (t === T + 3_600_000) want.push(await item(db, 7, t + 1, mine));
     if (t === T + 1_200_000) {
       await item(db, 8, t, mine); // another account's
-      await item(db, 7, t, { ...mine, Phone: '13900139000' }); // another message of the session
-      await item(db, 7, t, { ...mine, UserId: 'u2' });
-      await item(db, 7, t, { ...mine, Phone: '13800138000' }, 0); // a reply push, not a receipt
+      await item(db, 8, t, legacy);
+      await item(db, 7, t, { ...mine, phone: '13900139000' }); // another message of the session
+      await item(db, 7, t, { ...legacy, Phone: '13900139000' });
+      await item(db, 7, t, { ...mine, user_id: 'u2' });
+      await item(db, 7, t, { ...legacy, UserId: 'u2' });
+      await item(db, 7, t, { ...mine, session_no: 'S-10' }); // a session whose number starts with this one's
+      await item(db, 7, t, mine, 0); // a reply push, not a receipt
     }
     if (t === T + 7_200_000) await item(db, 7, t, mine); // after the message's last change: another message's, sent later
   }
@@ -63,7 +70,7 @@ testOnBothDatabases("receipt pushes: found among others' by the message's lifeti
   await db.deleteFrom('callback_items').where('created_at', '>', T + 1_000_000).where('created_at', '<', T + 1_100_000).execute();
   const found = await receiptPushesOf(db, m);
   assert.deepEqual(found.map((p) => p.id), want);
-  assert.deepEqual(found.map((p) => p.item.ReceiptResult), ['Unknow', 'Success']);
+  assert.deepEqual(found.map((p) => p.payload), [JSON.stringify(legacy), JSON.stringify(mine)], 'the stored items, as they are');
   assert.equal(found[1]!.deliveredAt, T + 3_600_001 + 10);
 
   await db.deleteFrom('callback_items').execute();

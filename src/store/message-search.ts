@@ -167,8 +167,8 @@ export interface PushRow {
   createdAt: number;
   updatedAt: number;
   deliveredAt: number | null;
-  /** the pushed `Data` item */
-  item: Record<string, unknown>;
+  /** The stored item (a ReceiptRecord, or the customer's item when queued by an older version); notify/payloads.ts renders it. */
+  payload: string;
 }
 
 /**
@@ -180,7 +180,7 @@ const PUSH_ID_ORDER_SLACK_MS = 5_000;
 
 /**
  * The receipt pushes (MsgType 2) queued for a message. A push item holds no message id, only the
- * message's SessionNo, Phone and UserId, and callback_items has no index on them or on time: one would
+ * message's session number, phone and UserId, and callback_items has no index on them or on time: one would
  * cost every receipt an index write. Instead, items are queued in the transaction that makes the message
  * final (store/reports.ts), so they lie in the id range of items created between its submission and its
  * last change (`updated_at`). That range is found by binary search over the primary key (ids grow with
@@ -193,8 +193,10 @@ export async function receiptPushesOf(db: Db, m: MessageRow): Promise<PushRow[]>
   const until = m.updated_at + PUSH_ID_ORDER_SLACK_MS;
   const [lo, hi] = [await firstPushIdFrom(db, since), await firstPushIdFrom(db, until + 1)];
   if (lo >= hi) return [];
-  // The item's JSON as store/reports.ts writes it; LIKE's wildcards in it (never in our session numbers) only widen the match.
-  const needle = JSON.stringify({ SessionNo: m.session_no }).slice(1, -1).replace(/[\\%_]/g, '_');
+  // The item's JSON as store/reports.ts writes it, or as older versions did (the customer's item). LIKE's
+  // wildcards in it (the key's `_`; never in our session numbers) only widen the match, and both patterns
+  // only filter the rows the range reads: the cost above is unchanged.
+  const needle = (key: string) => `%${JSON.stringify({ [key]: m.session_no }).slice(1, -1).replace(/[\\%_]/g, '_')}%`;
   const rows = await db
     .selectFrom('callback_items')
     .select(['id', 'status', 'attempts', 'last_error', 'payload', 'created_at', 'updated_at', 'delivered_at'])
@@ -203,13 +205,13 @@ export async function receiptPushesOf(db: Db, m: MessageRow): Promise<PushRow[]>
     .where('id', '>=', lo)
     .where('id', '<', hi)
     .where(recheck(db, 'msg_type'), '=', MsgType.Receipt)
-    .where('payload', 'like', `%${needle}%`)
+    .where((eb) => eb.or([eb('payload', 'like', needle('session_no')), eb('payload', 'like', needle('SessionNo'))]))
     .orderBy('id')
     .execute();
   const pushes: PushRow[] = [];
   for (const r of rows) {
-    const item = JSON.parse(r.payload) as Record<string, unknown>;
-    if (item.SessionNo !== m.session_no || item.Phone !== m.phone || item.UserId !== m.user_id) continue;
+    const [sessionNo, phone, userId] = receiptOf(r.payload);
+    if (sessionNo !== m.session_no || phone !== m.phone || userId !== m.user_id) continue;
     pushes.push({
       id: Number(r.id),
       status: r.status,
@@ -218,10 +220,16 @@ export async function receiptPushesOf(db: Db, m: MessageRow): Promise<PushRow[]>
       createdAt: Number(r.created_at),
       updatedAt: Number(r.updated_at),
       deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
-      item,
+      payload: r.payload,
     });
   }
   return pushes;
+}
+
+/** Which message a stored receipt item is about: [session number, phone, UserId], from a ReceiptRecord or an older item. */
+function receiptOf(payload: string): unknown[] {
+  const r = JSON.parse(payload) as Record<string, unknown>;
+  return 'session_no' in r ? [r.session_no, r.phone, r.user_id] : [r.SessionNo, r.Phone, r.UserId];
 }
 
 /** The first callback item id created at or after `time` (one past the last id when none): a binary search on the primary key. */

@@ -1,11 +1,10 @@
-import { receiptResult } from '../sms/receipt-result.ts';
 import type { Kysely } from 'kysely';
 import { pow2Chunks } from './batching.ts';
 import { BulkInsert } from './bulk-insert.ts';
-import { accountsWithCallback, enqueueItems, MsgType } from './callbacks.ts';
+import { accountsWithCallback, enqueueItems, MsgType, type ReceiptRecord } from './callbacks.ts';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
-import type { Database, MessageStatus, MessageTable, ReportTable } from './schema.ts';
+import type { Database, MessageTable, ReportTable } from './schema.ts';
 
 /** What a report and receipt push need of a message that just became final. */
 export type FinalMessage = Pick<
@@ -15,7 +14,8 @@ export type FinalMessage = Pick<
 
 /**
  * Records what messages that just became final leave behind, in the caller's transaction: one report
- * per message for PullUSMSReport and, for accounts with a callback URL, one receipt push (MsgType 2).
+ * per message for PullUSMSReport and, for accounts with a callback URL, one receipt push (MsgType 2,
+ * a ReceiptRecord).
  * Both commit or roll back with the receipt itself. In id order.
  */
 type ReportRow = Omit<ReportTable, 'id'> & Record<string, unknown>;
@@ -50,22 +50,22 @@ export async function recordFinalReports(trx: Kysely<Database>, messages: FinalM
       trx,
       reports
         .filter((r) => pushTo.has(r.account_id))
-        .map((r) => ({ accountId: r.account_id, msgType: MsgType.Receipt, payload: JSON.stringify(receiptPushItem(r)) })),
+        .map((r) => ({ accountId: r.account_id, msgType: MsgType.Receipt, payload: JSON.stringify(receiptRecord(r)) })),
     );
   }
 }
 
-/** One `Data` item of a receipt push. ReceiptResult uses the UCloud spelling (`Unknow`), as the push format is UCloud's. */
-export function receiptPushItem(r: Pick<ReportTable, 'session_no' | 'phone' | 'segments' | 'receipt_at' | 'status' | 'receipt_code' | 'receipt_desc' | 'user_id'>) {
+/** What a receipt push holds (store/callbacks.ts); notify/payloads.ts makes the customer's item of it. */
+function receiptRecord(r: Omit<ReportTable, 'id'>): ReceiptRecord {
   return {
-    SessionNo: r.session_no,
-    Phone: r.phone,
-    CostCount: r.segments,
-    ReceiptTime: Math.floor(r.receipt_at / 1000),
-    ReceiptResult: receiptResult(r.status as MessageStatus, 'ucloud'),
-    ReceiptCode: r.receipt_code,
-    ReceiptDesc: r.receipt_desc,
-    UserId: r.user_id,
+    session_no: r.session_no,
+    phone: r.phone,
+    segments: r.segments,
+    receipt_at: r.receipt_at,
+    status: r.status,
+    receipt_code: r.receipt_code,
+    receipt_desc: r.receipt_desc,
+    user_id: r.user_id,
   };
 }
 

@@ -203,13 +203,13 @@ export interface AccountCallbackTable {
   updated_at: number;
 }
 
-/** One item (a receipt or an inbound reply) to push to an account's callback URL (migration 003). */
+/** One item (a receipt, an inbound reply, a low-balance alert) to push to an account's callback URL (migration 003). */
 export interface CallbackItemTable {
   id: Generated<number>;
   account_id: number;
-  /** 2 receipt, 0 inbound reply (MO). */
+  /** 2 receipt, 0 inbound reply (MO), 3 low balance. */
   msg_type: number;
-  /** The item's JSON, sent verbatim inside `Data`. */
+  /** The record as JSON in the store's terms (store/callbacks.ts); notify/payloads.ts renders the customer's item from it. */
   payload: string;
   status: CallbackStatus;
   attempts: number;
