@@ -270,6 +270,15 @@ describe('hostile input, end to end', () => {
     assert.deepEqual([big.status, checkAnswer(big.status, big.headers['content-type'], big.body, '413').RetCode], [200, RetCode.BadFormat]);
   });
 
+  test('a URL over the header limit is answered (431, 18002) even while the client is still writing it', async () => {
+    // Closing with the rest of the URL unread would reset the connection and lose the answer in flight.
+    for (let i = 0; i < 30; i++) {
+      const size = [HEADER_LIMIT * 2, 1_000_000, 4_000_000][i % 3]!;
+      const a = await send(server.url, `/?Action=GetUSMSSendReceipt&TaskContent=${'a'.repeat(size)}`, { method: 'GET' }, `${size}-byte URL`);
+      assert.deepEqual([a.status, a.body.RetCode], [431, RetCode.BadFormat]);
+    }
+  });
+
   test('fuzz: thousands of hostile requests per dialect, valid requests still answered in between', async (t) => {
     const seed = Number(process.env.USMS_FUZZ_SEED ?? 20261207);
     const perDialect = Number(process.env.USMS_FUZZ_REQUESTS ?? 1500);

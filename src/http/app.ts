@@ -221,21 +221,52 @@ export function buildApp(services: Services, operatorToken: string, opts: AppOpt
   return app;
 }
 
+/** How long, and how many bytes, a refused client may go on sending before its connection is cut. */
+const LINGER_MS = 2000;
+const LINGER_BYTES = 16 * 1024 * 1024;
+
 /**
  * A request Node's HTTP parser refused (malformed request line or headers, headers too large, too slow):
  * a minimal HTTP/1.1 answer with a RetCode (18002) unless part of an answer went out already, then the
  * connection is closed, since what follows on it cannot be trusted. Not logged: it is the client's fault.
  */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // The parser reports every later chunk again; the first answer stands.
+  if (err.code === 'ECONNRESET' || socket.destroyed || socket.writableEnded) return;
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const message = status === 431 ? 'request headers are too large' : status === 408 ? 'the request was not received in time' : 'malformed HTTP request';
   const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !answering?.headersSent) {
     const body = JSON.stringify({ RetCode: RetCode.BadFormat, Message: message });
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    lingerThenClose(socket);
+  } else {
+    socket.destroy();
   }
-  socket.destroy();
+}
+
+/**
+ * Closes after the answer without resetting the connection: closing a socket with unread input sends a
+ * reset, and a client still writing (a multi-megabyte URL, say) then loses the answer it was sent. So the
+ * answer is followed by a FIN and what the client still sends is read and dropped, up to LINGER_MS and
+ * LINGER_BYTES, as web servers' "lingering close" does.
+ */
+function lingerThenClose(socket: Duplex): void {
+  let dropped = 0;
+  const close = () => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  timer.unref();
+  socket.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) close();
+  });
+  socket.once('end', close);
+  socket.once('close', () => clearTimeout(timer));
+  socket.end();
+  socket.resume();
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
