@@ -112,7 +112,10 @@ describe('HTTP carriers (Twilio and Vonage presets)', () => {
     cleanups.push(() => vonage.close());
     server.env.VONAGE_E2E_SECRET = vonage.apiSecret;
     await server.cli('carrier', 'add', '--kind', 'http', '--preset', 'vonage', '--name', 'vonage', '--base-url', vonage.url,
-      '--username', vonage.apiKey, '--password-env', 'VONAGE_E2E_SECRET', '--from', 'USMS', '--prefix', '447702');
+      '--username', vonage.apiKey, '--password-env', 'VONAGE_E2E_SECRET', '--from', 'USMS', '--prefix', '447702', '--window', '50');
+    // An explicit flag is kept, even when it equals the SMPP default (50); what was not given is the preset's own.
+    const listed = (await server.cli<any>('carrier', 'list', '--json')).Carriers.find((c: any) => c.Name === 'vonage');
+    assert.deepEqual([listed.Window, listed.Prefetch, listed.Throughput], [50, 50, listed.Http.throughput]);
     await waitFor('vonage running', async () => ((await server.cli<any>('carrier', 'status', '--name', 'vonage')).Carriers[0]?.Ready ? true : undefined), 30_000);
     const long = 'x'.repeat(200);
     const session = await send(['+447702000001'], long);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { SecretBox } from '../auth/secrets.ts';
 import { parseReceiptWebhook, type WebhookRequest } from '../carriers/http-webhook.ts';
 import { normalizeHttpSettings, type HttpSettings } from '../carriers/http-settings.ts';
-import { ReceiptSink } from '../delivery/receipt-sink.ts';
+import { ReceiptSink } from '../store/receipt-sink.ts';
 import type { Db } from '../store/db.ts';
 import { httpCarrierOf } from '../store/http-carriers.ts';
 import { applyPartReceipts } from '../store/message-parts.ts';

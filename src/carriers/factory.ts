@@ -6,7 +6,7 @@ import { HttpCarrier } from './http.ts';
 import { normalizeHttpSettings, type HttpSettings } from './http-settings.ts';
 import { SandboxCarrier, type OwedReceipts } from './sandbox.ts';
 import { SmppCarrier } from './smpp.ts';
-import type { SmppSettings } from './smpp-settings.ts';
+import type { SmppSettings } from '../smpp/bind-settings.ts';
 
 /** A carrier's configuration, keyed by kind. */
 export type CarrierSpec =

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Fifo } from '../fifo.ts';
-import type { AcceptedPart } from '../sms/carrier-events.ts';
+import { newCarrierCounters, type AcceptedPart } from '../sms/carrier-events.ts';
 import { isGsm7 } from '../sms/gsm7.ts';
 import { TokenBucket } from '../smpp/token-bucket.ts';
 import type { Capacity, Carrier, CarrierEvents, CarrierState, Failure, OutboundMessage, SubmitResult } from './carrier.ts';
@@ -91,7 +91,7 @@ export class HttpCarrier implements Carrier {
   private stopped = false;
   // Kept for the interface: receipts and inbound messages of HTTP carriers reach the events through the webhook.
   private events: CarrierEvents | undefined;
-  private readonly counters = { submitted: 0, accepted: 0, errors: 0, unknown: 0, throttled: 0 };
+  private readonly counters = newCarrierCounters();
   private readonly second = new PerSecond();
   private lastError = '';
 
@@ -142,14 +142,7 @@ export class HttpCarrier implements Carrier {
       queued: this.queue.length,
       rate_limit: this.settings.throughput,
       sent_per_second: perSecond,
-      submitted: this.counters.submitted,
-      accepted: this.counters.accepted,
-      errors: this.counters.errors,
-      unknown: this.counters.unknown,
-      throttled: this.counters.throttled,
-      receipts: 0,
-      inbound: 0,
-      reconnects: 0,
+      ...this.counters,
       last_error: this.lastError.slice(0, 500),
     };
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AcceptedPart, PriorPart, Receipt } from '../sms/carrier-events.ts';
+import { newCarrierCounters, type AcceptedPart, type PriorPart, type Receipt } from '../sms/carrier-events.ts';
 import { statusName } from '../smpp/constants.ts';
 import { SmppError, SmppStatusError } from '../smpp/errors.ts';
 import { isReceipt, normalizeMessageId, parseReceipt, type Receipt as SmppReceipt } from '../smpp/receipt.ts';
@@ -8,7 +8,7 @@ import type { Carrier, CarrierEvents, CarrierState, Failure, OutboundMessage, Su
 import { ConcatRefs } from './concat-refs.ts';
 import { PerSecond } from './per-second.ts';
 import { decodeMo } from './smpp-inbound.ts';
-import type { SmppSettings } from './smpp-settings.ts';
+import type { SmppSettings } from '../smpp/bind-settings.ts';
 import { buildParts, destinationAddress, planMessage, sourceAddress, submitPdu, type EncodingOptions, type MessagePlan } from './smpp-message.ts';
 
 export interface SmppCarrierOptions {
@@ -60,7 +60,7 @@ export class SmppCarrier implements Carrier {
   private readonly enc: EncodingOptions;
   private events: CarrierEvents = { receipts: async () => {}, inbound: async () => {} };
   private readonly moWrites = new Set<Promise<unknown>>();
-  private readonly counters = { submitted: 0, accepted: 0, errors: 0, unknown: 0, throttled: 0, receipts: 0, inbound: 0, reconnects: 0 };
+  private readonly counters = newCarrierCounters();
   private lastError = '';
   private readonly second = new PerSecond();
   private startedAt = 0;
@@ -286,14 +286,7 @@ export class SmppCarrier implements Carrier {
       queued: this.tx.queued,
       rate_limit: Math.floor(this.tx.currentRate),
       sent_per_second: perSecond,
-      submitted: this.counters.submitted,
-      accepted: this.counters.accepted,
-      errors: this.counters.errors,
-      unknown: this.counters.unknown,
-      throttled: this.counters.throttled,
-      receipts: this.counters.receipts,
-      inbound: this.counters.inbound,
-      reconnects: this.counters.reconnects,
+      ...this.counters,
       last_error: this.lastError.slice(0, 500),
     };
   }

@@ -104,18 +104,12 @@ export function registerCarrierCommands(program: Command, config: () => Config):
       .option('--base-url <url>', 'HTTP: where the provider\'s API is (default: the provider\'s own; a private deployment or a test fake)')
       .option('--username <id>', 'HTTP: the account at the provider (Twilio Account SID, Vonage api_key); its secret with --password-env')
       .option('--from <sender>', 'HTTP: the sender number or name the provider sends from (default: the message\'s sender)'),
-    true,
   )
     .option('--json', 'print JSON')
     .action(withOperator<CarrierOpts>(config, async (ctx, o) => {
       if (passwordOf(o) === undefined) throw new Error('give --password or --password-env');
       if (o.kind === 'smpp') {
         for (const [flag, value] of [['--host', o.host], ['--port', o.port], ['--system-id', o.systemId]] as const) if (value === undefined) throw new Error(`an SMPP carrier needs ${flag}`);
-      } else {
-        // The SMPP defaults of the shared options do not apply: the preset's own do.
-        for (const k of ['window', 'throughput', 'bind', 'split', 'systemType', 'idFormat', 'serviceType', 'responseTimeoutMs', 'enquireLinkMs'] as const) {
-          if (o[k] === String(DEFAULT_OF[k])) o[k] = undefined;
-        }
       }
       const { Added, Routed, Routes } = await addCarrier(ctx, carrierInput(o));
       return { Added, ...(Routed ? {} : { Warning: 'no --prefix, --account or --default: this carrier takes no messages' }), Routes: shownRoutes(Routes, o.json) };
@@ -129,7 +123,6 @@ export function registerCarrierCommands(program: Command, config: () => Config):
       .option('--host <host>', 'SMSC host')
       .option('--port <port>', 'SMSC port')
       .option('--system-id <id>', 'bind system_id'),
-    false,
   )
     .option('--json', 'print JSON')
     .action(withOperator<CarrierOpts>(config, async (ctx, o) => {
@@ -187,9 +180,6 @@ export function registerInboundCommands(program: Command, config: () => Config):
     }));
 }
 
-/** The defaults `carrier add` shows for its SMPP options (an HTTP carrier ignores those it was not given). */
-const DEFAULT_OF = { ...CARRIER_DEFAULTS, bind: CARRIER_DEFAULTS.bindType, idFormat: 'string' } as Record<string, unknown>;
-
 /** --password, or the variable --password-env names; undefined when neither is given. */
 function passwordOf(o: { password?: string; passwordEnv?: string }): string | undefined {
   if (!o.passwordEnv) return o.password;
@@ -199,29 +189,31 @@ function passwordOf(o: { password?: string; passwordEnv?: string }): string | un
 }
 
 /**
- * The connection, encoding and routing options of `carrier add` (with their defaults) and `carrier update`
- * (without: an option not given keeps the carrier's current value). Flags have --no- forms to turn off.
+ * The connection, encoding and routing options of `carrier add` and `carrier update`. None has a
+ * commander default: on add, the operator layer fills in what was not given with the defaults of the
+ * carrier's kind (an HTTP preset's own window and rate, say); on update, what was not given is kept.
+ * Flags have --no- forms to turn off.
  */
-function carrierOptions(cmd: Command, withDefaults: boolean): Command {
-  const d = (v: unknown) => (withDefaults ? String(v) : undefined);
+function carrierOptions(cmd: Command): Command {
+  const d = (v: unknown) => ` (add, SMPP: ${String(v) || '""'})`;
   return cmd
     .option('--tls', 'connect over TLS')
     .option('--no-tls', 'connect without TLS')
     .option('--password <pw>', 'bind password (prefer --password-env: command lines are visible to other users)')
     .option('--password-env <VAR>', 'read the bind password from this environment variable')
-    .option('--system-type <type>', 'bind system_type', d(CARRIER_DEFAULTS.systemType))
-    .option('--bind <type>', `bind type: ${BIND_TYPES.join(' | ')}`, d(CARRIER_DEFAULTS.bindType))
-    .option('--window <n>', 'unanswered submit_sm allowed per bind', d(CARRIER_DEFAULTS.window))
+    .option('--system-type <type>', 'bind system_type' + d(CARRIER_DEFAULTS.systemType))
+    .option('--bind <type>', `bind type: ${BIND_TYPES.join(' | ')}` + d(CARRIER_DEFAULTS.bindType))
+    .option('--window <n>', 'unanswered submit_sm allowed per bind' + d(CARRIER_DEFAULTS.window))
     .option('--prefetch <n>', 'messages claimed ahead of the window, so a freed slot refills at once; a node that dies leaves at most window + prefetch unknown (default on add: the window)')
-    .option('--throughput <n>', 'messages per second per bind (0 = no cap)', d(CARRIER_DEFAULTS.throughput))
-    .option('--binds <n>', 'binds allowed in the whole cluster (each node binds at most once)', d(CARRIER_DEFAULTS.binds))
+    .option('--throughput <n>', 'messages per second per bind (0 = no cap)' + d(CARRIER_DEFAULTS.throughput))
+    .option('--binds <n>', 'binds allowed in the whole cluster (each node binds at most once)' + d(CARRIER_DEFAULTS.binds))
     .option('--gsm-packing', 'pack GSM-7 septets (default: one septet per octet, data_coding 0)')
     .option('--no-gsm-packing', 'one GSM-7 septet per octet')
     .option('--latin1', 'send Latin-1 text as data_coding 3 instead of UCS-2')
     .option('--no-latin1', 'send non-GSM text as UCS-2')
-    .option('--split <method>', 'long messages: udh8 | udh16 | sar | payload', d(CARRIER_DEFAULTS.split))
-    .option('--id-format <fmt>', 'carrier message ids: hex | decimal | string, or resp,receipt (e.g. hex,decimal)', d('string'))
-    .option('--policy <policy>', 'when the outcome is unknown: at-most-once (never resend) | at-least-once (resend)', d(CARRIER_DEFAULTS.policy))
+    .option('--split <method>', 'long messages: udh8 | udh16 | sar | payload' + d(CARRIER_DEFAULTS.split))
+    .option('--id-format <fmt>', 'carrier message ids: hex | decimal | string, or resp,receipt (e.g. hex,decimal)' + d('string'))
+    .option('--policy <policy>', 'when the outcome is unknown: at-most-once (never resend) | at-least-once (resend)' + d(CARRIER_DEFAULTS.policy))
     .option('--prefix <codes>', 'route destinations with these calling-code prefixes, e.g. 86,44 ("" for none)')
     .option('--account <ids>', 'route messages of these AccountIds ("" for none)')
     .option('--default', 'be on the default route (every destination no other route matches); default carriers share it by --priority')
@@ -230,8 +222,8 @@ function carrierOptions(cmd: Command, withDefaults: boolean): Command {
     .option('--weight <n>', 'on its routes: share of traffic among carriers of equal priority and cost (1..1000; add: 1)')
     .option('--cost <amount>', 'on its routes: price a segment, such as 0.012; the cheaper of equal priority goes first ("none": not known)')
     .option('--source-addr <addr>', "fixed originating address (service number; ExtendCode is appended); default: the message's sender")
-    .option('--service-type <type>', 'submit_sm service_type', d(CARRIER_DEFAULTS.serviceType))
-    .option('--response-timeout-ms <ms>', 'per-PDU response timeout', d(CARRIER_DEFAULTS.responseTimeoutMs))
-    .option('--enquire-link-ms <ms>', 'keep-alive interval (0 = off)', d(CARRIER_DEFAULTS.enquireLinkMs))
+    .option('--service-type <type>', 'submit_sm service_type' + d(CARRIER_DEFAULTS.serviceType))
+    .option('--response-timeout-ms <ms>', 'per-PDU response timeout' + d(CARRIER_DEFAULTS.responseTimeoutMs))
+    .option('--enquire-link-ms <ms>', 'keep-alive interval (0 = off)' + d(CARRIER_DEFAULTS.enquireLinkMs))
     .option('--mo-account <id>', 'AccountId that gets inbound messages no other account owns ("none" to clear)');
 }

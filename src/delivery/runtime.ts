@@ -18,8 +18,8 @@ import { pruneBefore } from '../store/retention.ts';
 import { listRoutes } from '../store/routes.ts';
 import { sentWithoutReceiptPage } from '../store/sent-pages.ts';
 import { MO_PART_TIMEOUT_MS, moInputFor, storeCarrierInbound } from './inbound-input.ts';
-import { ReceiptSink } from './receipt-sink.ts';
-import { Router, SANDBOX, type ClaimFilter } from './router.ts';
+import { ReceiptSink } from '../store/receipt-sink.ts';
+import { Router, SANDBOX } from './router.ts';
 import { DeliveryWorker } from './worker.ts';
 
 /** Counts by outcome, reported to whoever keeps the metrics. */
@@ -69,8 +69,6 @@ export class DeliveryRuntime {
   private router = new Router([]);
   /** Carriers that take messages now, on any node (carrier_status), the sandbox always. */
   private available: ReadonlySet<string> = new Set([SANDBOX]);
-  /** Claim filters for the current router and availability (built once, used by every claim). */
-  private filters = new Map<string, ClaimFilter>();
   private configs: CarrierConfig[] = [];
   private timers: NodeJS.Timeout[] = [];
   private reloading: Promise<void> | undefined;
@@ -148,7 +146,6 @@ export class DeliveryRuntime {
     const configs = await loadCarriers(this.db, this.box);
     this.configs = configs;
     this.router = new Router(await listRoutes(this.db));
-    this.filters.clear();
     const wanted = new Map(configs.map((c) => [c.name, c]));
     for (const [name, r] of this.running) {
       if (name === SANDBOX) continue;
@@ -200,16 +197,6 @@ export class DeliveryRuntime {
     return { log: this.log, queueTimeoutMs: bound, maxResponseTimeoutMs: bound, receiptUrl: (name: string) => (base ? `${base}/carriers/${encodeURIComponent(name)}/receipts` : '') };
   }
 
-  /** The claim filter of a carrier under the current routes and availability. */
-  private filterFor(name: string): ClaimFilter {
-    let f = this.filters.get(name);
-    if (!f) {
-      f = this.router.claimFilter(name, this.available);
-      this.filters.set(name, f);
-    }
-    return f;
-  }
-
   /** Carriers that take messages: those running here as they are now, and those other nodes report ready. */
   private async refreshAvailability(): Promise<void> {
     const next = new Set([SANDBOX, ...(await availableCarriers(this.db))]);
@@ -221,7 +208,6 @@ export class DeliveryRuntime {
     if (!same) {
       const was = this.available;
       this.available = next;
-      this.filters.clear();
       for (const n of new Set([...was, ...next])) if (was.has(n) !== next.has(n)) this.log.info({ carrier: n }, next.has(n) ? 'carrier takes messages' : 'carrier does not take messages: its routes fail over');
       this.notify();
     }
@@ -267,7 +253,8 @@ export class DeliveryRuntime {
       batchSize,
       leaseMs: this.config.leaseMs,
       pollMs: this.config.pollMs,
-      routeFilter: () => this.filterFor(name),
+      // The router keeps the filters it built, per carrier and carriers available.
+      routeFilter: () => this.router.claimFilter(name, this.available),
       hasAlternative: (m: ClaimedMessage) => this.hasAlternative(name, m),
       onOutcomes: (outcomes: SubmitOutcome[]) => {
         this.report(countBy(outcomes.map((o) => o.result)));

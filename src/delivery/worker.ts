@@ -8,7 +8,7 @@ import { claimAsSent, claimDue, type ClaimedMessage, type Receipt, type SubmitOu
 import type { Database } from '../store/schema.ts';
 import { Circuit } from './circuit.ts';
 import { toOutcome } from './outcome.ts';
-import type { ReceiptSink } from './receipt-sink.ts';
+import type { ReceiptSink } from '../store/receipt-sink.ts';
 import type { ClaimFilter } from './router.ts';
 
 /** A finished submit: the outcome to record and what the carrier reported with it (parts). */

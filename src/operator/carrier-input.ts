@@ -5,7 +5,7 @@ import { normalizeHttpSettings, type HttpPreset } from '../carriers/http-setting
 import { BIND_TYPES, CARRIER_DEFAULTS, parseIdFormat, validateCarrier, type BindType, type DeliveryPolicy, type NewCarrier } from '../store/carriers.ts';
 import { badInput } from './actor.ts';
 import { amountInput } from './billing.ts';
-import { optionalBool, optionalInt, optionalString } from './input.ts';
+import { asInput, optionalBool, optionalInt, optionalList, optionalString } from './input.ts';
 
 /**
  * A carrier's settings as a caller gives them: the console's JSON body or the CLI's flags (strings),
@@ -62,27 +62,11 @@ export type CarrierChanges = Partial<Omit<NewCarrier, 'name'>>;
 
 const TEXT_MAX = 255;
 
-/** The store's and the router's own checks answer plain errors: here they are the caller's bad input. */
-function asInput<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (err) {
-    throw badInput((err as Error).message);
-  }
-}
-
-function list(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(String).join(',');
-  if (typeof value === 'string' || typeof value === 'number') return String(value);
-  throw badInput(`${field} must be a list (or comma-separated text)`);
-}
-
 /** The fields given, read and checked one by one; the whole carrier is checked by `checkCarrier`. */
 export function parseCarrierChanges(input: CarrierInput): CarrierChanges {
   const text = (v: unknown, field: string) => optionalString(v, field, TEXT_MAX);
-  const prefixes = list(input.RoutePrefixes, 'RoutePrefixes');
-  const accounts = list(input.RouteAccounts, 'RouteAccounts');
+  const prefixes = optionalList(input.RoutePrefixes, 'RoutePrefixes');
+  const accounts = optionalList(input.RouteAccounts, 'RouteAccounts');
   const idFormat = text(input.IdFormat, 'IdFormat');
   let cost: number | null | undefined;
   if (input.Cost === null || input.Cost === 'none') cost = null;

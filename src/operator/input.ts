@@ -75,3 +75,20 @@ export async function usmsRulesAsync<T>(check: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** A list as a JSON array or comma-separated text (the CLI's flag), as text; undefined when absent. */
+export function optionalList(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map(String).join(',');
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  throw badInput(`${field} must be a list (or comma-separated text)`);
+}
+
+/** The domain's and the store's own checks answer plain errors: in an operator call they are bad input. */
+export function asInput<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw badInput((err as Error).message);
+  }
+}

@@ -7,7 +7,7 @@ import { badInput, notFound, requireOperator } from './actor.ts';
 import { audit } from './audit.ts';
 import { amountInput } from './billing.ts';
 import type { OperatorContext } from './context.ts';
-import { optionalBool, optionalInt, requiredString } from './input.ts';
+import { asInput, optionalBool, optionalInt, optionalList, requiredString } from './input.ts';
 
 /*
  * Routes (operators only): which carriers take a destination, in which order. A route is a prefix
@@ -66,32 +66,16 @@ export async function listRoutes(ctx: OperatorContext): Promise<{ Routes: RouteV
   return { Routes: await routeTable(ctx.db) };
 }
 
-/** The parser's own refusals are the caller's bad input. */
-function asInput<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (err) {
-    throw badInput((err as Error).message);
-  }
-}
-
-function listText(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(String).join(',');
-  if (typeof value === 'string' || typeof value === 'number') return String(value);
-  throw badInput(`${field} must be a list (or comma-separated text)`);
-}
-
 /**
  * The (prefix, account) pairs a request names: Prefixes or Default, times AccountIds (or every account).
  * Accounts are checked to exist when adding (a typo would route nothing); removing takes any id.
  */
 async function targets(ctx: OperatorContext, input: RouteInput, existing: boolean): Promise<Array<{ prefix: string; accountId: number | null }>> {
-  const prefixes = asInput(() => parsePrefixes(listText(input.Prefixes, 'Prefixes')));
+  const prefixes = asInput(() => parsePrefixes(optionalList(input.Prefixes, 'Prefixes')));
   const every = optionalBool(input.Default, 'Default') ?? false;
   if (every && prefixes.length) throw badInput('give Prefixes or Default (every destination), not both');
   if (!every && !prefixes.length) throw badInput('give Prefixes (digits, such as 86,44) or Default for every destination');
-  const accounts = asInput(() => parseAccounts(listText(input.AccountIds, 'AccountIds')));
+  const accounts = asInput(() => parseAccounts(optionalList(input.AccountIds, 'AccountIds')));
   if (existing && accounts.length) {
     const known = new Set((await ctx.db.selectFrom('accounts').select('id').where('id', 'in', accounts).execute()).map((a) => Number(a.id)));
     const missing = accounts.filter((a) => !known.has(a));

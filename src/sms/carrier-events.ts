@@ -74,3 +74,10 @@ export interface CarrierState {
   reconnects: number;
   last_error: string;
 }
+
+/** The running totals in a carrier's state, since it started. */
+export type CarrierCounters = Pick<CarrierState, 'submitted' | 'accepted' | 'errors' | 'unknown' | 'throttled' | 'receipts' | 'inbound' | 'reconnects'>;
+
+export function newCarrierCounters(): CarrierCounters {
+  return { submitted: 0, accepted: 0, errors: 0, unknown: 0, throttled: 0, receipts: 0, inbound: 0, reconnects: 0 };
+}

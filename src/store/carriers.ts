@@ -1,18 +1,16 @@
 import type { SecretBox } from '../auth/secrets.ts';
 import { checkRouteTerms, parseAccounts, parsePrefixes, ROUTE_TERM_DEFAULTS, type RouteTerms } from '../sms/route-rules.ts';
 import { SANDBOX, type RouteEntry } from '../sms/route-rules.ts';
+import { BIND_TYPES, ID_FORMATS, type BindType, type DeliveryPolicy, type SmppSettings } from '../smpp/bind-settings.ts';
 import { SPLIT_METHODS, type SplitMethod } from '../smpp/constants.ts';
 import type { MessageIdFormat } from '../smpp/receipt.ts';
 import type { Db } from './db.ts';
 import { listRoutes, removeRoutesOf, replaceCarrierRoutes } from './routes.ts';
 import type { CarrierStatusTable, CarrierTable } from './schema.ts';
 
-export type BindType = 'transceiver' | 'transmitter' | 'transmitter+receiver';
 export type CarrierKind = 'smpp' | 'http';
 export const CARRIER_KINDS: readonly CarrierKind[] = ['smpp', 'http'];
-export const BIND_TYPES: readonly BindType[] = ['transceiver', 'transmitter', 'transmitter+receiver'];
-export type DeliveryPolicy = 'at-most-once' | 'at-least-once';
-export const ID_FORMATS: readonly MessageIdFormat[] = ['hex', 'decimal', 'string'];
+export { BIND_TYPES, ID_FORMATS, type BindType, type DeliveryPolicy };
 
 /**
  * A carrier's settings as the connector uses them (password in clear: only inside the delivery thread).
@@ -20,42 +18,15 @@ export const ID_FORMATS: readonly MessageIdFormat[] = ['hex', 'decimal', 'string
  * `settings` (carriers/http-settings.ts), its base URL in `host`, its user in `systemId` and its secret in
  * `password`; window, prefetch, throughput, binds, policy and routes mean the same for both.
  */
-export interface CarrierConfig {
-  name: string;
+export interface CarrierConfig extends SmppSettings {
   kind: CarrierKind;
   /** JSON of an HTTP carrier's settings; '' for SMPP. */
   settings: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  systemId: string;
-  password: string;
-  systemType: string;
-  bindType: BindType;
-  window: number;
-  /**
-   * Messages claimed ahead of the window and waiting in memory, so a slot that frees is refilled at
-   * once rather than after the next commit. Under at-most-once a node that dies leaves at most
-   * window + prefetch messages `unknown` (claimed, outcome not recorded).
-   */
-  prefetch: number;
   /** Binds allowed in the whole cluster: at most this many nodes bind at once (store/carrier-binds.ts). */
   binds: number;
-  /** messages/s per bind, 0 = no cap */
-  throughput: number;
-  gsmPacking: boolean;
-  latin1: boolean;
-  split: SplitMethod;
-  /** How submit_sm_resp spells ids, and how receipt texts do (often the same). */
-  idFormat: { resp: MessageIdFormat; receipt: MessageIdFormat };
-  policy: DeliveryPolicy;
   prefixes: string[];
   accounts: number[];
   isDefault: boolean;
-  sourceAddr: string;
-  serviceType: string;
-  responseTimeoutMs: number;
-  enquireLinkMs: number;
   moAccount: number | null;
   updatedAt: number;
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ProviderFake } from './provider-fake.ts';
 
 /**
  * A stand-in for Twilio Programmable Messaging on 127.0.0.1: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`
@@ -55,33 +55,24 @@ const DEFAULT_FAILURES: Record<number, { code: number; message: string }> = {
   503: { code: 20503, message: 'Service Unavailable' },
 };
 
-export class TwilioFake {
+export class TwilioFake extends ProviderFake {
   readonly accountSid: string;
   readonly authToken: string;
-  latencyMs: number;
   autoReceipt: TwilioFakeOptions['autoReceipt'];
   readonly requests: TwilioRequest[] = [];
   readonly messages: TwilioMessage[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  url = '';
   private fail: FailMode | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly sending = new Set<Promise<unknown>>();
-  private readonly server: Server;
 
   private constructor(options: TwilioFakeOptions) {
+    super(options.latencyMs ?? 0);
     this.accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
     this.authToken = options.authToken ?? randomBytes(16).toString('hex');
-    this.latencyMs = options.latencyMs ?? 0;
     this.autoReceipt = options.autoReceipt;
-    this.server = createServer((req, res) => void this.handle(req, res));
   }
 
   static async start(options: TwilioFakeOptions = {}): Promise<TwilioFake> {
     const fake = new TwilioFake(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await fake.listen();
     return fake;
   }
 
@@ -121,7 +112,7 @@ export class TwilioFake {
     if (errorCode) params.ErrorCode = errorCode;
     if (status === 'delivered' || status === 'undelivered') params.RawDlrDoneDate = yymmddhhmm(new Date());
     const signature = twilioSignature(this.authToken, m.statusCallback, params);
-    const send = fetch(m.statusCallback, {
+    const answered = await this.callback(m.statusCallback, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
@@ -131,40 +122,12 @@ export class TwilioFake {
       },
       body: new URLSearchParams(params).toString(),
     });
-    this.sending.add(send);
-    try {
-      const res = await send;
-      await res.arrayBuffer();
-      m.status = status;
-      m.callbacks.push(status);
-      return res.status;
-    } finally {
-      this.sending.delete(send);
-    }
+    m.status = status;
+    m.callbacks.push(status);
+    return answered;
   }
 
-  async close(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    await Promise.allSettled([...this.sending]);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    res.on('close', () => this.inFlight--);
-    const raw = await readBody(req);
-    if (this.latencyMs > 0) await new Promise<void>((resolve) => this.later(this.latencyMs, resolve));
+  protected handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const params = Object.fromEntries(new URLSearchParams(raw));
     const log: TwilioRequest = { method: req.method ?? '', path, params, authorized: false, answered: 0 };
@@ -241,12 +204,6 @@ function basicAuth(header: string | undefined): [string, string] | [] {
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? [] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function rfc2822(d: Date): string {

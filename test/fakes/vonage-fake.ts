@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ProviderFake } from './provider-fake.ts';
 
 /**
  * A stand-in for the Vonage SMS API on 127.0.0.1: `POST /sms/json` (a form or JSON body; GET with a query
@@ -51,39 +51,30 @@ export interface VonageMessage {
 const PRICE = 0.0333;
 const NETWORK = '23410';
 
-export class VonageFake {
+export class VonageFake extends ProviderFake {
   readonly apiKey: string;
   readonly apiSecret: string;
-  latencyMs: number;
   autoReceipt: VonageFakeOptions['autoReceipt'];
   receiptMethod: VonageReceiptMethod;
   defaultCallback: string | undefined;
   readonly requests: VonageRequest[] = [];
   readonly messages: VonageMessage[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  url = '';
   balance = 10;
   private httpFail: { status: number; left: number } | undefined;
   private statusFail: { status: string; left: number; text: string } | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly sending = new Set<Promise<unknown>>();
-  private readonly server: Server;
 
   private constructor(options: VonageFakeOptions) {
+    super(options.latencyMs ?? 0);
     this.apiKey = options.apiKey ?? randomBytes(4).toString('hex');
     this.apiSecret = options.apiSecret ?? randomBytes(8).toString('hex');
-    this.latencyMs = options.latencyMs ?? 0;
     this.autoReceipt = options.autoReceipt;
     this.receiptMethod = options.receiptMethod ?? 'GET';
     this.defaultCallback = options.defaultCallback;
-    this.server = createServer((req, res) => void this.handle(req, res));
   }
 
   static async start(options: VonageFakeOptions = {}): Promise<VonageFake> {
     const fake = new VonageFake(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    await fake.listen();
     return fake;
   }
 
@@ -135,49 +126,21 @@ export class VonageFake {
         'message-timestamp': now.toISOString().slice(0, 19).replace('T', ' '),
       };
       const query = new URLSearchParams(fields).toString();
-      const send =
+      const webhookAnswer =
         method === 'GET'
-          ? fetch(target + (target.includes('?') ? '&' : '?') + query)
-          : fetch(target, {
+          ? await this.callback(target + (target.includes('?') ? '&' : '?') + query)
+          : await this.callback(target, {
               method: 'POST',
               headers: { 'content-type': method === 'POST-JSON' ? 'application/json' : 'application/x-www-form-urlencoded' },
               body: method === 'POST-JSON' ? JSON.stringify(fields) : query,
             });
-      this.sending.add(send);
-      try {
-        const res = await send;
-        await res.arrayBuffer();
-        if (answered >= 200 && answered < 300) answered = res.status;
-      } finally {
-        this.sending.delete(send);
-      }
+      if (answered >= 200 && answered < 300) answered = webhookAnswer;
     }
     m.receipts.push(status);
     return answered;
   }
 
-  async close(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    await Promise.allSettled([...this.sending]);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    res.on('close', () => this.inFlight--);
-    const raw = await readBody(req);
-    if (this.latencyMs > 0) await new Promise<void>((resolve) => this.later(this.latencyMs, resolve));
+  protected handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://x');
     const params = readParams(url, raw, req.headers['content-type']);
     const log: VonageRequest = { method: req.method ?? '', path: url.pathname, params, answered: 0, status: '' };
@@ -247,12 +210,6 @@ function readParams(url: URL, raw: string, contentType: string | undefined): Rec
     return out;
   }
   return { ...out, ...Object.fromEntries(new URLSearchParams(raw)) };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** YYMMDDHHMM in UTC, as in `scts`. */

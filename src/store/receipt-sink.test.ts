@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import type { Db } from '../store/db.ts';
-import type { Receipt } from '../store/messages.ts';
+import type { Db } from './db.ts';
+import type { Receipt } from './messages.ts';
 import { elementsCopied } from '../../test/element-copies.ts';
 import { ReceiptSink } from './receipt-sink.ts';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Db } from '../store/db.ts';
-import { applyReceipts, type Receipt } from '../store/messages.ts';
+import type { Db } from './db.ts';
+import { applyReceipts, type Receipt } from './messages.ts';
 import { Fifo } from '../fifo.ts';
 
 const RETRY_FOR_MS = 120_000;

@@ -1,10 +1,11 @@
-import type { MessageIdFormat } from '../smpp/receipt.ts';
-import type { SplitMethod } from './smpp-message.ts';
+import type { SplitMethod } from './constants.ts';
+import type { MessageIdFormat } from './receipt.ts';
 
 export type BindType = 'transceiver' | 'transmitter' | 'transmitter+receiver';
+export const BIND_TYPES: readonly BindType[] = ['transceiver', 'transmitter', 'transmitter+receiver'];
 export type DeliveryPolicy = 'at-most-once' | 'at-least-once';
 
-/** An SMPP carrier's connection and encoding settings (password in clear: only inside the delivery thread). */
+/** An SMPP carrier's connection and encoding settings as a bind uses them (password in clear: only inside the delivery thread). */
 export interface SmppSettings {
   name: string;
   host: string;
@@ -28,9 +29,11 @@ export interface SmppSettings {
   split: SplitMethod;
   /** How submit_sm_resp spells ids, and how receipt texts do (often the same). */
   idFormat: { resp: MessageIdFormat; receipt: MessageIdFormat };
+  /** When an outcome is unknown: never resend, or resend. */
   policy: DeliveryPolicy;
   sourceAddr: string;
   serviceType: string;
   responseTimeoutMs: number;
   enquireLinkMs: number;
 }
+export const ID_FORMATS: readonly MessageIdFormat[] = ['hex', 'decimal', 'string'];
