@@ -27,6 +27,8 @@ export interface Config {
   consoleLoginsPerMinute: number;
   /** HTTP threads of an API process, each on the same listening socket (http/http-threads.ts). */
   httpThreads: number;
+  /** The SMPP server for customers (src/smpp-server/): off unless USMS_SMPP_PORT is set; TLS with a certificate and key. */
+  smpp?: { port: number; host: string; tlsCert?: string; tlsKey?: string };
   /** Allowed clock difference for X-Timestamp, in seconds. */
   timestampSkewSeconds: number;
   /** SQLite `synchronous`: 'full' survives power loss, 'normal' survives process crashes. */
@@ -103,6 +105,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitPerKey: int(env.USMS_RATE_LIMIT, 2000, 'USMS_RATE_LIMIT'),
     consoleLoginsPerMinute: Math.max(1, int(env.USMS_CONSOLE_LOGIN_RATE, 10, 'USMS_CONSOLE_LOGIN_RATE')),
     httpThreads: Math.max(1, int(env.USMS_HTTP_THREADS, 1, 'USMS_HTTP_THREADS')),
+    smpp: env.USMS_SMPP_PORT
+      ? {
+          port: int(env.USMS_SMPP_PORT, 2775, 'USMS_SMPP_PORT'),
+          host: env.USMS_SMPP_HOST ?? env.USMS_HOST ?? '127.0.0.1',
+          tlsCert: env.USMS_SMPP_TLS_CERT ? resolve(env.USMS_SMPP_TLS_CERT) : undefined,
+          tlsKey: env.USMS_SMPP_TLS_KEY ? resolve(env.USMS_SMPP_TLS_KEY) : undefined,
+        }
+      : undefined,
     timestampSkewSeconds: int(env.USMS_TIMESTAMP_SKEW, 300, 'USMS_TIMESTAMP_SKEW'),
     sqliteSynchronous: env.USMS_SQLITE_SYNC === 'normal' ? 'normal' : 'full',
     sqliteMmapMb: int(env.USMS_SQLITE_MMAP_MB, 256, 'USMS_SQLITE_MMAP_MB'),
@@ -139,6 +149,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     replyWords(config.optOutWords, config.optInWords);
   } catch (err) {
     throw new Error(`USMS_OPT_OUT_WORDS / USMS_OPT_IN_WORDS: ${(err as Error).message}`);
+  }
+  if (config.smpp && Boolean(config.smpp.tlsCert) !== Boolean(config.smpp.tlsKey)) {
+    throw new Error('USMS_SMPP_TLS_CERT and USMS_SMPP_TLS_KEY go together: set both for SMPP over TLS, or neither');
   }
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new Error('USMS_DATABASE_URL must be a postgres:// URL (unset it to use the embedded SQLite)');

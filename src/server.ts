@@ -20,12 +20,16 @@ import { Membership } from './cluster/membership.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { HttpThreads } from './http/http-threads.ts';
 import { createServer, type Server, type Socket } from 'node:net';
+import { listenSmpp, type SmppListener } from './smpp-server/listener.ts';
+import { SmppService } from './smpp-server/service.ts';
 import { secureDataDir } from './store/data-dir.ts';
 import { attachReadiness, Readiness } from './http/health.ts';
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** The SMPP server's port, when USMS_SMPP_PORT is set. */
+  smppPort?: number;
   services: Services;
   close(): Promise<void>;
 }
@@ -37,14 +41,19 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // Whatever started before a failure is stopped again, in reverse order, before the error goes on.
   const started: Array<() => Promise<unknown>> = [async () => listener.release()];
   try {
-    return await startOn(config, log, listener, started);
+    // The SMPP port too, before anything else (src/smpp-server/listener.ts).
+    const smpp = config.smpp && config.role !== 'worker' ? await listenSmpp(config.smpp) : undefined;
+    if (smpp) started.push(() => smpp.close());
+    return await startOn(config, log, listener, started, smpp);
   } catch (err) {
     for (const stop of started.reverse()) await stop().catch(() => {});
     throw err;
   }
 }
 
-async function startOn(config: Config, log: Logger, listener: EarlyListener, started: Array<() => Promise<unknown>>): Promise<RunningServer> {
+async function startOn(
+  config: Config, log: Logger, listener: EarlyListener, started: Array<() => Promise<unknown>>, smppListener?: SmppListener,
+): Promise<RunningServer> {
   // Where carriers' providers send receipts: the configured public URL, else this node's own address.
   if (!config.publicUrl) config = { ...config, publicUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${listener.port}` };
   for (const t of secureDataDir(config.dataDir)) log.warn({ path: t.path, was: t.was, now: t.now }, 'data dir entry was open to other users: permissions tightened');
@@ -127,10 +136,18 @@ async function startOn(config: Config, log: Logger, listener: EarlyListener, sta
     started.push(() => running.stop());
     await threads.started;
   }
+  let smpp: SmppService | undefined;
+  if (smppListener) {
+    const service = new SmppService(services, membership.id, log);
+    service.start();
+    started.push(() => service.stop());
+    smppListener.serve(service.hooks, { log });
+    smpp = service;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, role: config.role, database: config.databaseUrl ? 'postgres' : 'sqlite', workers: config.runWorkers, httpThreads: threadCount }, 'usms listening');
+  log.info({ url, role: config.role, database: config.databaseUrl ? 'postgres' : 'sqlite', workers: config.runWorkers, httpThreads: threadCount, smppPort: smppListener?.port }, 'usms listening');
   // Only now: its curl names the port actually listened on, and a start that cannot listen announces nothing.
   if (config.createDemoAccount && api) await ensureDemoAccount(db, box, url);
 
@@ -138,6 +155,9 @@ async function startOn(config: Config, log: Logger, listener: EarlyListener, sta
   const close = () =>
     (closing ??= (async () => {
       log.info('shutting down: finishing in-flight requests and deliveries');
+      // SMPP customers are unbound first: their unanswered submits are answered before the writer drains.
+      await smpp?.stop();
+      await smppListener?.close();
       await Promise.all([app.close(), threads?.stop()]);
       await writer.drain();
       await writerThread?.close();
@@ -149,7 +169,7 @@ async function startOn(config: Config, log: Logger, listener: EarlyListener, sta
       await db.destroy();
       log.info('stopped');
     })());
-  return { url, port, services, close };
+  return { url, port, smppPort: smppListener?.port, services, close };
 }
 
 interface DeliveryMessage extends ThreadMessage {

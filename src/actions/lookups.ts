@@ -1,7 +1,7 @@
 import { resolveKey, type ResolvedKey } from '../store/keys.ts';
 import type { Db } from '../store/db.ts';
 import type { SecretBox } from '../auth/secrets.ts';
-import { getTemplate, TemplateStatus, type Template } from '../store/templates.ts';
+import { getTemplate, listTemplates, TemplateStatus, type Template } from '../store/templates.ts';
 import { findApprovedSender, listSenders } from '../store/senders.ts';
 import { blacklistEntries } from '../store/blacklist.ts';
 
@@ -24,6 +24,7 @@ export class Lookups {
   /** Bumped by forgetKey: a lookup that started before it does not cache what it read. */
   private keyGeneration = 0;
   private templates = new Map<string, { value: Template; until: number }>();
+  private templateLists = new Map<number, { value: Promise<Template[]>; until: number }>();
   private senders = new Map<string, { value: string; until: number }>();
   private blacklists = new Map<number, { value: Promise<Map<string, number | null>>; until: number }>();
 
@@ -60,6 +61,16 @@ export class Lookups {
     }
     this.templates.delete(k);
     return undefined;
+  }
+
+  /** All of the account's approved templates (what SMPP text is matched against), reloaded at most every TTL_MS. */
+  approvedTemplates(accountId: number): Promise<Template[]> {
+    const hit = this.templateLists.get(accountId);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = listTemplates(this.db, accountId).then((all) => all.filter((t) => t.status === TemplateStatus.Approved));
+    this.templateLists.set(accountId, { value, until: Date.now() + TTL_MS });
+    value.catch(() => this.templateLists.delete(accountId));
+    return value;
   }
 
   async senderApproved(accountId: number, name: string): Promise<boolean> {

@@ -20,6 +20,10 @@ export interface BatchOptions {
   sessionPerGroup: boolean;
   /** Store nothing unless every target passes (SendUSMSMessage has no FailContent to report a partial send). */
   allOrNothing?: boolean;
+  /** How a group's TemplateId is resolved (default: the account's approved template of that id). */
+  templateOf?: (templateId: string) => Promise<Template | undefined>;
+  /** Stored with every message of the request (the SMPP user that submitted it). */
+  stamp?: Pick<StoredDraft, 'smppUserId' | 'smppReceipt'>;
 }
 
 /** One refused target, echoed back as the caller sent it. */
@@ -79,7 +83,9 @@ export async function sendBatch(ctx: ActionContext, tasks: unknown, opts: BatchO
     if (problem) { failGroup(problem.retCode, problem.reason); continue; }
     if (typeof sender !== 'string' || !sender) { failGroup(RetCode.MissingParameter, `missing ${senderField}`); continue; }
 
-    const template = await services.lookups.approvedTemplate(caller.accountId, templateId as string);
+    const template = opts.templateOf
+      ? await opts.templateOf(templateId as string)
+      : await services.lookups.approvedTemplate(caller.accountId, templateId as string);
     if (!template) { failGroup(RetCode.TemplateNotApproved, `template ${templateId} does not exist or is not approved`); continue; }
     if (!(await services.lookups.senderApproved(caller.accountId, sender))) {
       failGroup(RetCode.NoApprovedSignature, `${senderField} ${sender} does not exist or is not approved`);
@@ -97,6 +103,7 @@ export async function sendBatch(ctx: ActionContext, tasks: unknown, opts: BatchO
   let sessions: NewSession[];
   try {
     if (opts.allOrNothing && failed.length) accepted.length = 0;
+    if (opts.stamp) for (const a of accepted) Object.assign(a.draft, opts.stamp);
     sessions = groupIntoSessions(ctx, opts, accepted);
     await writeAll(services, sessions);
   } finally {

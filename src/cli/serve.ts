@@ -28,7 +28,7 @@ export function registerServe(program: Command): void {
         process.stderr.write(`usms: ${reason}\n`);
         process.exit(1);
       }
-      if (opts.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + '\n');
+      if (opts.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port, ...(server.smppPort !== undefined && { smppPort: server.smppPort }) }) + '\n');
       const stop = (signal: string) => {
         server.services.log.info({ signal }, 'signal received');
         server.close().then(

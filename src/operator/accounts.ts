@@ -1,6 +1,7 @@
 import { createAccount as storeCreateAccount } from '../store/accounts.ts';
 import { accountsWithSettings, changeAccount, type AccountWithSettings } from '../store/account-admin.ts';
 import { setCallbackUrl } from '../store/callbacks.ts';
+import { setSmppContent, SMPP_CONTENT_MODES, smppContentByAccount, type SmppContent } from '../store/smpp-users.ts';
 import { badInput, notFound, requireOperator } from './actor.ts';
 import { audit } from './audit.ts';
 import { parseCallbackUrl } from './callbacks.ts';
@@ -22,11 +23,13 @@ export interface AccountView {
   TemplateAutoApprove: boolean;
   /** '' when pushes are off. */
   CallbackUrl: string;
+  /** How its SMPP submits are checked: 'template' (must match an approved template) or 'free'. */
+  SmppContent: SmppContent;
   /** unix seconds */
   CreateTime: number;
 }
 
-export function outAccount(a: AccountWithSettings): AccountView {
+export function outAccount(a: AccountWithSettings, smppContent: SmppContent = 'template'): AccountView {
   return {
     AccountId: a.id,
     ProjectId: a.projectId,
@@ -35,6 +38,7 @@ export function outAccount(a: AccountWithSettings): AccountView {
     Status: a.status,
     TemplateAutoApprove: a.templateAutoApprove,
     CallbackUrl: a.callbackUrl,
+    SmppContent: smppContent,
     CreateTime: Math.floor(a.createdAt / 1000),
   };
 }
@@ -58,7 +62,8 @@ export async function createAccount(ctx: OperatorContext, input: { Name: unknown
 
 export async function listAccounts(ctx: OperatorContext): Promise<{ Accounts: AccountView[] }> {
   requireOperator(ctx.actor);
-  return { Accounts: (await accountsWithSettings(ctx.db)).map(outAccount) };
+  const smpp = await smppContentByAccount(ctx.db);
+  return { Accounts: (await accountsWithSettings(ctx.db)).map((a) => outAccount(a, smpp.get(a.id))) };
 }
 
 /** One account: a customer user's own, or any for an operator. */
@@ -66,7 +71,7 @@ export async function getAccount(ctx: OperatorContext, accountId: number | undef
   const { id } = await accountInScope(ctx, accountId, 'read');
   const [row] = await accountsWithSettings(ctx.db, id);
   if (!row) throw notFound(`no account ${id}`);
-  return outAccount(row);
+  return outAccount(row, (await smppContentByAccount(ctx.db, id)).get(id));
 }
 
 export interface AccountChanges {
@@ -77,11 +82,13 @@ export interface AccountChanges {
   AutoApprove?: unknown;
   /** Where receipts and replies are pushed; '' stops pushing. */
   CallbackUrl?: unknown;
+  /** 'template' | 'free': how its SMPP text is checked. */
+  SmppContent?: unknown;
 }
 
 /**
  * Changes an account's settings (operators): suspend (`Status: disabled`) or reopen it, its region,
- * template auto-approval and callback URL. Fields left out are kept. API nodes cache a key with its
+ * template auto-approval, callback URL and SMPP content mode. Fields left out are kept. API nodes cache a key with its
  * account's status for KEY_TTL_MS (actions/lookups.ts): a suspension bites within that time.
  */
 export async function updateAccount(ctx: OperatorContext, accountId: number | undefined, changes: AccountChanges): Promise<AccountView> {
@@ -95,15 +102,22 @@ export async function updateAccount(ctx: OperatorContext, accountId: number | un
   const region = changes.Region === undefined ? undefined : parseRegion(changes.Region);
   const autoApprove = optionalBool(changes.AutoApprove, 'AutoApprove');
   const callbackUrl = changes.CallbackUrl === undefined ? undefined : parseCallbackUrl(changes.CallbackUrl, 'CallbackUrl');
+  let smppContent: SmppContent | undefined;
+  if (changes.SmppContent !== undefined) {
+    if (!SMPP_CONTENT_MODES.includes(changes.SmppContent as SmppContent)) throw badInput(`SmppContent: ${SMPP_CONTENT_MODES.join(' or ')}`);
+    smppContent = changes.SmppContent as SmppContent;
+  }
   const detail = {
     ...(status !== undefined && { Status: status }),
     ...(region !== undefined && { Region: region }),
     ...(autoApprove !== undefined && { AutoApprove: autoApprove }),
     ...(callbackUrl !== undefined && { CallbackUrl: callbackUrl }),
+    ...(smppContent !== undefined && { SmppContent: smppContent }),
   };
-  if (Object.keys(detail).length === 0) throw badInput('nothing to change: give Status, Region, AutoApprove or CallbackUrl');
+  if (Object.keys(detail).length === 0) throw badInput('nothing to change: give Status, Region, AutoApprove, CallbackUrl or SmppContent');
   if (!(await changeAccount(ctx.db, id, { status, region, templateAutoApprove: autoApprove }))) throw notFound(`no account ${id}`);
   if (callbackUrl !== undefined) await setCallbackUrl(ctx.db, id, callbackUrl || undefined);
+  if (smppContent !== undefined) await setSmppContent(ctx.db, id, smppContent);
   await audit(ctx.db, ctx.actor, 'account.update', String(id), id, detail);
   return getAccount(ctx, id);
 }

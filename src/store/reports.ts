@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
-import { pow2Chunks } from './batching.ts';
+import { padPow2, pow2Chunks } from './batching.ts';
 import { BulkInsert } from './bulk-insert.ts';
 import { accountsWithCallback, enqueueItems, MsgType, type ReceiptRecord } from './callbacks.ts';
 import type { Db } from './db.ts';
 import { isPostgres } from './dialect.ts';
+import { QueryShape } from './query-shape.ts';
 import type { Database, MessageTable, ReportTable } from './schema.ts';
+import { enqueueSmppItems } from './smpp-outbox.ts';
 
 /** What a report and receipt push need of a message that just became final. */
 export type FinalMessage = Pick<
@@ -44,6 +46,7 @@ export async function recordFinalReports(trx: Kysely<Database>, messages: FinalM
       created_at: now,
     }));
     await insertReports.execute(trx, reports);
+    await queueSmppReceipts(trx, chunk.map((m) => Number(m.id)), now);
     const pushTo = await accountsWithCallback(trx, [...new Set(reports.map((r) => r.account_id))]);
     if (pushTo.size === 0) continue;
     await enqueueItems(
@@ -53,6 +56,57 @@ export async function recordFinalReports(trx: Kysely<Database>, messages: FinalM
         .map((r) => ({ accountId: r.account_id, msgType: MsgType.Receipt, payload: JSON.stringify(receiptRecord(r)) })),
     );
   }
+}
+
+/** How long a receipt or reply waits for an SMPP customer to bind and take it (72 hours, an SMSC's usual validity). */
+export const SMPP_DELIVERY_TTL_MS = 72 * 3600_000;
+
+/** What an SMPP customer's receipt is made of (smpp-server/receipt-pdu.ts renders it as deliver_sm). */
+export interface SmppReceiptRecord {
+  session_no: string;
+  phone: string;
+  sender: string;
+  status: string;
+  receipt_code: string;
+  submitted_at: number;
+  done_at: number;
+  /** The text's start (the receipt's `text:` field shows 20 characters). */
+  text: string;
+  segments: number;
+}
+
+const smppReceiptsQuery = new QueryShape<{ ids: number[] }>(
+  'SMPP receipts wanted',
+  (db, a) => db
+    .selectFrom('messages')
+    .select(['id', 'account_id', 'smpp_user_id', 'session_no', 'phone', 'sender', 'status', 'receipt_code', 'created_at', 'receipt_at', 'updated_at', 'content', 'segments'])
+    .where('id', 'in', a.ids)
+    .where('smpp_receipt', '=', 1),
+  (a) => [...a.ids, 1],
+  (a) => a.ids.length,
+);
+
+/**
+ * Final messages that an SMPP customer submitted asking for a receipt: one deliver_sm item each, in the
+ * same transaction, for whichever node holds one of that user's receiving binds. A lookup by primary key
+ * per chunk; API messages never match.
+ */
+async function queueSmppReceipts(trx: Kysely<Database>, ids: number[], now: number): Promise<void> {
+  const { rows } = await smppReceiptsQuery.execute<Pick<MessageTable, 'account_id' | 'smpp_user_id' | 'session_no' | 'phone' | 'sender' | 'status' | 'receipt_code' | 'created_at' | 'receipt_at' | 'updated_at' | 'content' | 'segments'> & { id: number }>(
+    trx, { ids: padPow2(ids) },
+  );
+  const seen = new Set<number>();
+  const items = [];
+  for (const r of rows) {
+    if (r.smpp_user_id === null || seen.has(Number(r.id))) continue;
+    seen.add(Number(r.id));
+    const record: SmppReceiptRecord = {
+      session_no: r.session_no, phone: r.phone, sender: r.sender, status: r.status, receipt_code: r.receipt_code ?? '',
+      submitted_at: Number(r.created_at), done_at: Number(r.receipt_at ?? r.updated_at), text: [...r.content].slice(0, 20).join(''), segments: Number(r.segments),
+    };
+    items.push({ userId: Number(r.smpp_user_id), accountId: Number(r.account_id), messageId: Number(r.id), kind: 'receipt' as const, payload: JSON.stringify(record), expiresAt: now + SMPP_DELIVERY_TTL_MS });
+  }
+  if (items.length) await enqueueSmppItems(trx, items);
 }
 
 /** What a receipt push holds (store/callbacks.ts); notify/payloads.ts makes the customer's item of it. */

@@ -35,6 +35,9 @@ export interface Database {
   pumping_alarms: PumpingAlarmTable;
   routes: RouteTable;
   message_attempts: MessageAttemptTable;
+  smpp_users: SmppUserTable;
+  smpp_binds: SmppBindTable;
+  smpp_outbox: SmppOutboxTable;
 }
 
 export interface CarrierBindTable {
@@ -73,7 +76,11 @@ export interface AccountTable {
   allowed_regions: Generated<string>;
   /** JSON of the account's own send limits; '' for the defaults. */
   send_limits: Generated<string>;
+  /** How its SMPP text is checked: 'template' (must match an approved template) or 'free' (migration 017). */
+  smpp_content: Generated<SmppContent>;
 }
+
+export type SmppContent = 'template' | 'free';
 
 export interface ApiKeyTable {
   id: Generated<number>;
@@ -173,6 +180,11 @@ export interface MessageTable {
   refunded: Generated<number>;
   /** The carrier that last refused this message with a retryable error: the next claim prefers another (migration 016). */
   avoid_carrier: Generated<string | null>;
+  // Optional so that rows written without them (API sends, tests) need not name them (migration 017).
+  /** The SMPP user that submitted it; null for API messages. */
+  smpp_user_id?: number | null;
+  /** 1: the SMPP submit asked for a delivery receipt. */
+  smpp_receipt?: number;
 }
 
 // The states are domain rules (sms/message-state.ts); the table stores them.
@@ -500,4 +512,62 @@ export interface PumpingAlarmTable {
   opened_at: number;
   closed_at: number | null;
   closed_by: string | null;
+}
+
+/** A customer's SMPP login (migration 017); active while `revoked_at` is null. */
+export interface SmppUserTable {
+  id: Generated<number>;
+  account_id: number;
+  /** 1..15 characters, unique among active users */
+  system_id: string;
+  /** scrypt, see auth/passwords.ts */
+  password_hash: string;
+  /** binds allowed at once in the whole cluster */
+  max_binds: number;
+  /** unanswered PDUs allowed per bind */
+  window_size: number;
+  /** messages per second per bind; 0 = no cap */
+  throughput: number;
+  /** comma-separated source addresses the user may send from; '' = the account's approved senders decide */
+  allowed_sources: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export type SmppBindType = 'transmitter' | 'receiver' | 'transceiver';
+
+/** A live SMPP bind of a customer, leased by the node holding it (migration 017). */
+export interface SmppBindTable {
+  id: Generated<number>;
+  user_id: number;
+  node: string;
+  bind_type: SmppBindType;
+  /** the customer's address, host:port */
+  remote: string;
+  since: number;
+  lease_until: number;
+}
+
+export type SmppOutboxKind = 'receipt' | 'reply';
+export type SmppOutboxStatus = 'pending' | 'delivered' | 'expired';
+
+/** A deliver_sm (receipt or inbound reply) owed to an SMPP user, retried until answered or expired (migration 017). */
+export interface SmppOutboxTable {
+  id: Generated<number>;
+  user_id: number;
+  account_id: number;
+  message_id: number | null;
+  kind: SmppOutboxKind;
+  /** JSON the deliver_sm is rendered from */
+  payload: string;
+  status: SmppOutboxStatus;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  /** 0 when not leased */
+  lease_until: Generated<number>;
+  created_at: number;
+  expires_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
 }

@@ -8,7 +8,8 @@ import { BulkInsert } from './bulk-insert.ts';
 import { chargeRequests, type ChargeRequest } from './ledger.ts';
 
 /** A message ready to store: what it costs (micro-units, 0 when free) and whether a pumping alarm holds it. */
-export type StoredDraft = MessageDraft & { charge?: number; held?: boolean };
+/** `smppUserId`: the SMPP user that submitted it, who gets its receipt back on a bind when `smppReceipt`. */
+export type StoredDraft = MessageDraft & { charge?: number; held?: boolean; smppUserId?: number; smppReceipt?: boolean };
 
 export interface NewSession {
   sessionNo: string;
@@ -103,6 +104,7 @@ export async function writeUnits(db: Db, units: WriteUnit[]): Promise<Map<number
           template_id: m.templateId, sender: m.sender, content: m.content, encoding: m.encoding, segments: m.segments,
           user_id: m.userId, extend_code: m.extendCode, status: m.held ? 'held' : 'queued', attempts: 0,
           next_attempt_at: now, created_at: now, updated_at: now, charge: m.charge ?? 0,
+          smpp_user_id: m.smppUserId ?? null, smpp_receipt: m.smppReceipt ? 1 : 0,
         });
       }
     }
@@ -128,10 +130,10 @@ const insertSessions = new BulkInsert<SessionRow>(
 /** The columns a new message is written with (the rest keep their defaults). */
 type MessageRow = Pick<MessageTable, 'session_no' | 'account_id' | 'phone' | 'e164' | 'region' | 'template_id' | 'sender' | 'content'
   | 'encoding' | 'segments' | 'user_id' | 'extend_code' | 'status' | 'attempts' | 'next_attempt_at' | 'created_at' | 'updated_at'>
-  & { charge: number } & Record<string, unknown>;
+  & { charge: number; smpp_user_id: number | null; smpp_receipt: number } & Record<string, unknown>;
 const insertMessages = new BulkInsert<MessageRow>(
   ['session_no', 'account_id', 'phone', 'e164', 'region', 'template_id', 'sender', 'content', 'encoding', 'segments',
-    'user_id', 'extend_code', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at', 'charge'],
+    'user_id', 'extend_code', 'status', 'attempts', 'next_attempt_at', 'created_at', 'updated_at', 'charge', 'smpp_user_id', 'smpp_receipt'],
   (db, rows) => db.insertInto('messages').values(rows),
 );
 

@@ -15,6 +15,7 @@ import * as consoleUsers from './013-console.ts';
 import * as messageSearch from './014-message-search.ts';
 import * as moneyCompliance from './015-money-compliance.ts';
 import * as carrierKindsRoutes from './016-carrier-kinds-routes.ts';
+import * as smppServer from './017-smpp-server.ts';
 
 /**
  * Every migration, in order. Add one line per new file (NNN-name.ts). Migrations must run on both
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '014-message-search': messageSearch,
   '015-money-compliance': moneyCompliance,
   '016-carrier-kinds-routes': carrierKindsRoutes,
+  '017-smpp-server': smppServer,
 };

@@ -1,0 +1,136 @@
+import type { Logger } from 'pino';
+import type { PduInput } from '../smpp/pdu.ts';
+import type { Db } from '../store/db.ts';
+import type { SmppReceiptRecord } from '../store/reports.ts';
+import { claimSmppItems, expireSmppItems, markSmppDelivered, retrySmppItems } from '../store/smpp-outbox.ts';
+import type { CustomerSession } from './customer-session.ts';
+import { receiptPdu } from './receipt-pdu.ts';
+
+/** Items claimed at once per user and receiving bind; the session's own deliver window paces them. */
+const CLAIM_PER_SESSION = 64;
+/** A claimed item not settled by then (this node died) is claimed again by the node holding a bind. */
+const CLAIM_LEASE_MS = 60_000;
+const IDLE_MS = 100;
+const EXPIRE_EVERY_MS = 10_000;
+
+/** 1 s, doubling per attempt, at most 5 minutes: a customer that answers errors is not flooded. */
+function retryDelay(attempts: number): number {
+  return Math.min(300_000, 1000 * 2 ** Math.min(attempts, 9));
+}
+
+/**
+ * Sends the stored receipts (smpp_outbox) of the users bound here as receiver or transceiver, round robin
+ * over their receiving binds. An item is done only when the customer answers deliver_sm_resp with status
+ * 0; an error answer, a timeout or a lost bind leaves it for a retry (here or on whichever node holds
+ * the user's next bind). Items past their expiry become `expired`.
+ */
+export class SmppOutboxPump {
+  private readonly receivers = new Map<number, CustomerSession[]>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private next = 0;
+  private lastExpiry = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly node: string,
+    private readonly log: Logger,
+  ) {}
+
+  addReceiver(userId: number, session: CustomerSession): void {
+    const list = this.receivers.get(userId) ?? [];
+    list.push(session);
+    this.receivers.set(userId, list);
+    this.wake?.();
+  }
+
+  removeReceiver(userId: number, session: CustomerSession): void {
+    const list = (this.receivers.get(userId) ?? []).filter((s) => s !== session);
+    if (list.length) this.receivers.set(userId, list);
+    else this.receivers.delete(userId);
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let full = false;
+      try {
+        const now = Date.now();
+        if (now - this.lastExpiry >= EXPIRE_EVERY_MS) {
+          this.lastExpiry = now;
+          const expired = await expireSmppItems(this.db, now);
+          if (expired) this.log.info({ expired }, 'SMPP receipts expired before a customer took them');
+        }
+        for (const [userId, sessions] of this.receivers) {
+          const open = sessions.filter((s) => s.state === 'bound' && s.canReceive);
+          if (open.length === 0) continue;
+          const limit = CLAIM_PER_SESSION * open.length;
+          const items = await claimSmppItems(this.db, { userId, owner: this.node, limit, leaseMs: CLAIM_LEASE_MS });
+          if (items.length === limit) full = true;
+          if (items.length) await this.deliver(items, open);
+        }
+      } catch (err) {
+        this.log.warn({ err }, 'SMPP outbox: retrying');
+      }
+      if (!full && this.running) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, IDLE_MS);
+        this.wake = () => {
+          clearTimeout(timer);
+          this.wake = undefined;
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async deliver(items: Array<{ id: number; payload: string; attempts: number }>, sessions: CustomerSession[]): Promise<void> {
+    const delivered: number[] = [];
+    const retry: Array<{ id: number; error: string; retryAt: number }> = [];
+    await Promise.all(items.map(async (item) => {
+      const session = sessions[this.next++ % sessions.length]!;
+      let error: string;
+      try {
+        const status = await session.deliver(deliverSmOf(JSON.parse(item.payload) as SmppReceiptRecord));
+        if (status === 0) {
+          delivered.push(item.id);
+          return;
+        }
+        error = `deliver_sm_resp status ${status}`;
+      } catch (err) {
+        error = (err as Error).message;
+      }
+      retry.push({ id: item.id, error, retryAt: Date.now() + retryDelay(item.attempts) });
+    }));
+    if (delivered.length) await markSmppDelivered(this.db, this.node, delivered);
+    if (retry.length) await retrySmppItems(this.db, this.node, retry);
+  }
+}
+
+/** The receipt as the customer gets it: from the handset's number, to the address the customer sent from. */
+export function deliverSmOf(r: SmppReceiptRecord): PduInput<'deliver_sm'> {
+  const international = r.phone.startsWith('+');
+  const numeric = /^\d{1,20}$/.test(r.sender);
+  return receiptPdu({
+    messageId: r.session_no,
+    // As the message was submitted: receipt-pdu.ts swaps them.
+    source: { ton: numeric ? 0 : 5, npi: numeric ? 1 : 0, addr: r.sender },
+    destination: { ton: international ? 1 : 0, npi: 1, addr: international ? r.phone.slice(1) : r.phone },
+    status: r.status,
+    submitDate: r.submitted_at,
+    doneDate: r.done_at,
+    errorCode: r.receipt_code,
+    text: r.text,
+    segments: r.segments,
+  });
+}

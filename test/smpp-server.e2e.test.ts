@@ -1,0 +1,207 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect as tcpConnect } from 'node:net';
+import smpp, { type NpmPdu, type NpmSession } from 'smpp';
+import { ServerProcess, uspeedoPost, waitFor, type Credentials } from './harness.ts';
+
+/*
+ * The SMPP server for customers, end to end: the real server with USMS_SMPP_PORT, and the npm `smpp`
+ * package as an independent client (an ESME). Submits become messages through the API's own send path
+ * (sandbox carrier), receipts come back as deliver_sm on the customer's bind.
+ */
+
+const ESME_ROK = 0;
+const ESME_RINVPASWD = 0x0e;
+const ESME_RTHROTTLED = 0x58;
+
+interface Client {
+  session: NpmSession;
+  receipts: NpmPdu[];
+  /** Whether deliver_sm is acknowledged (false: answered with an error, so usms keeps it). */
+  ack: boolean;
+  /** deliver_sm received, acknowledged or not. */
+  offered: number;
+  submit(fields: Record<string, unknown>): Promise<NpmPdu>;
+  close(): Promise<void>;
+}
+
+function smppPortOf(server: ServerProcess): number {
+  const line = server.output.find((l) => l.startsWith('{"url"'));
+  return JSON.parse(line!).smppPort as number;
+}
+
+/** Connects and binds with the npm client; rejects with the bind status when refused. */
+async function bind(port: number, systemId: string, password: string, mode: 'transceiver' | 'transmitter' | 'receiver' = 'transceiver', ack = true): Promise<Client> {
+  const session = smpp.connect({ url: `smpp://127.0.0.1:${port}`, auto_enquire_link_period: 0 }) as NpmSession;
+  session.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    session.once('connect', () => resolve());
+    session.once('error', reject);
+  });
+  const client: Client = {
+    session,
+    receipts: [],
+    ack,
+    offered: 0,
+    submit: (fields) => new Promise((resolve) => (session as any).submit_sm(fields, resolve)),
+    close: () => new Promise<void>((resolve) => {
+      session.once('close', () => resolve());
+      session.close();
+      setTimeout(() => session.destroy(), 1000).unref();
+    }),
+  };
+  // Listening before the bind: a stored receipt may arrive before the bind's answer is read.
+  session.on('deliver_sm', (pdu: NpmPdu) => {
+    client.offered++;
+    if (!client.ack) {
+      session.send(pdu.response({ command_status: 0x08 }));
+      return;
+    }
+    client.receipts.push(pdu);
+    session.send(pdu.response());
+  });
+  const resp = await new Promise<NpmPdu>((resolve) => (session as any)[`bind_${mode}`]({ system_id: systemId, password }, resolve));
+  if (resp.command_status !== ESME_ROK) {
+    session.destroy();
+    throw Object.assign(new Error(`bind refused: ${resp.command_status}`), { status: resp.command_status });
+  }
+  return client;
+}
+
+function receiptText(pdu: NpmPdu): string {
+  const sm = pdu.short_message;
+  return typeof sm === 'string' ? sm : Buffer.isBuffer(sm) ? sm.toString('latin1') : String(sm?.message ?? '');
+}
+
+describe('SMPP server for customers', () => {
+  let server: ServerProcess;
+  let port: number;
+  let creds: Credentials;
+  let password: string;
+  const clients: Client[] = [];
+
+  before(async () => {
+    server = await ServerProcess.start({ USMS_SMPP_PORT: '0' });
+    port = smppPortOf(server);
+    ({ creds } = await server.setupAccount({ templates: ['your code is {1}, valid for {2} minutes'] }));
+    const user = await server.cli<{ SystemId: string; Password: string }>('smpp-user', 'create', '--account', String(creds.AccountId), '--system-id', 'esme1', '--max-binds', '10');
+    assert.equal(user.SystemId, 'esme1');
+    assert.match(user.Password, /^[A-Za-z0-9]{8}$/);
+    password = user.Password;
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await server?.stop();
+  });
+
+  test('a submit that matches an approved template is stored, answered with its SessionNo, and its receipt comes back as deliver_sm', async () => {
+    const c = await bind(port, 'esme1', password);
+    clients.push(c);
+    const resp = await c.submit({ source_addr: 'usms', destination_addr: '8613800138000', dest_addr_ton: 1, dest_addr_npi: 1, registered_delivery: 1, short_message: '【usms】your code is 4321, valid for 5 minutes' });
+    assert.equal(resp.command_status, ESME_ROK);
+    const id = resp.message_id as string;
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    const r = await uspeedoPost(server.url, creds, { Action: 'GetUSMSSendReceipt', AccountId: creds.AccountId, SessionNoSet: [id] });
+    assert.equal(r.body.RetCode, 0, JSON.stringify(r.body));
+    assert.equal(r.body.Data[0].SessionNo, id, 'the message exists once answered');
+    const receipt = await waitFor('the receipt', async () => clients.flatMap((x) => x.receipts).find((p) => p.receipted_message_id === id), 20_000);
+    assert.equal(receipt.esm_class & 0x3c, 0x04, 'an SMSC delivery receipt');
+    assert.equal(receipt.message_state, 2, 'DELIVERED');
+    assert.match(receiptText(receipt), new RegExp(`^id:${id} sub:001 dlvrd:001 submit date:\\d{10} done date:\\d{10} stat:DELIVRD err:\\d{3} text:`));
+    assert.equal(receipt.source_addr, '8613800138000');
+  });
+
+  test('text that matches no approved template is refused with a non-zero status and stores nothing', async () => {
+    const c = await bind(port, 'esme1', password);
+    clients.push(c);
+    const resp = await c.submit({ source_addr: 'usms', destination_addr: '8613800138001', dest_addr_ton: 1, short_message: '【usms】buy cheap watches' });
+    assert.notEqual(resp.command_status, ESME_ROK);
+    assert.ok(!resp.message_id, 'no message id for a refused submit');
+  });
+
+  test('free text for an account the operator allows, and a long message in two UDH parts becomes one message', async () => {
+    await server.cli('account', 'set', '--account', String(creds.AccountId), '--smpp-content', 'free');
+    const c = await bind(port, 'esme1', password);
+    clients.push(c);
+    const single = await c.submit({ source_addr: 'usms', destination_addr: '8613800138002', dest_addr_ton: 1, short_message: '【usms】anything at all' });
+    assert.equal(single.command_status, ESME_ROK);
+    const text = '【usms】' + 'long message '.repeat(12);
+    const half = Math.ceil(text.length / 2);
+    const parts = [text.slice(0, half), text.slice(half)];
+    const answers = await Promise.all(parts.map((p, i) => c.submit({
+      source_addr: 'usms', destination_addr: '8613800138003', dest_addr_ton: 1, registered_delivery: 1, esm_class: 0x40,
+      short_message: { udh: Buffer.from([0x05, 0x00, 0x03, 0x2a, 2, i + 1]), message: p },
+    })));
+    assert.deepEqual(answers.map((a) => a.command_status), [ESME_ROK, ESME_ROK]);
+    assert.equal(answers[0]!.message_id, answers[1]!.message_id, 'both parts name the one message');
+    const id = answers[0]!.message_id as string;
+    const r = await uspeedoPost(server.url, creds, { Action: 'GetUSMSSendReceipt', AccountId: creds.AccountId, SessionNoSet: [id] });
+    assert.equal(r.body.Data[0].ReceiptSet.length, 1, JSON.stringify(r.body));
+    // Receipts go round robin to the user's receiving binds (the earlier tests' are still open).
+    const all = () => clients.flatMap((x) => x.receipts).filter((p) => p.receipted_message_id === id);
+    await waitFor('one receipt for the long message', async () => (all().length === 1 ? true : undefined), 20_000);
+    await server.cli('account', 'set', '--account', String(creds.AccountId), '--smpp-content', 'template');
+  });
+
+  test('over the user\'s rate: ESME_RTHROTTLED; the rest are stored', async () => {
+    const created = await server.cli<{ SystemId: string; Password: string }>('smpp-user', 'create', '--account', String(creds.AccountId), '--system-id', 'slow', '--throughput', '5');
+    const c = await bind(port, 'slow', created.Password);
+    clients.push(c);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => c.submit({
+      source_addr: 'usms', destination_addr: `86138001390${String(i).padStart(2, '0')}`, dest_addr_ton: 1, short_message: `【usms】your code is ${i}, valid for 5 minutes`,
+    })));
+    const statuses = answers.map((a) => a.command_status);
+    assert.ok(statuses.filter((s) => s === ESME_RTHROTTLED).length >= 10, `throttled: ${statuses}`);
+    assert.ok(statuses.filter((s) => s === ESME_ROK).length >= 4, `accepted: ${statuses}`);
+  });
+
+  test('a client sending garbage is cut off while another keeps submitting', async () => {
+    const good = await bind(port, 'esme1', password);
+    clients.push(good);
+    const closed = new Promise<void>((resolve) => {
+      const bad = tcpConnect({ host: '127.0.0.1', port }, () => bad.write(Buffer.from([0, 0, 0, 5, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8])));
+      bad.on('error', () => {});
+      bad.on('close', () => resolve());
+      bad.resume();
+    });
+    await closed;
+    const resp = await good.submit({ source_addr: 'usms', destination_addr: '8613800138004', dest_addr_ton: 1, short_message: '【usms】your code is 1, valid for 2 minutes' });
+    assert.equal(resp.command_status, ESME_ROK);
+  });
+
+  test('a revoked user cannot bind; a wrong password is refused', async () => {
+    const made = await server.cli<{ SystemId: string; Password: string }>('smpp-user', 'create', '--account', String(creds.AccountId), '--system-id', 'gone');
+    await assert.rejects(bind(port, 'gone', made.Password === 'AAAAAAAA' ? 'BBBBBBBB' : 'AAAAAAAA'), (e: { status?: number }) => e.status === ESME_RINVPASWD);
+    const c = await bind(port, 'gone', made.Password);
+    const cut = new Promise<void>((resolve) => c.session.once('close', () => resolve()));
+    await server.cli('smpp-user', 'revoke', '--system-id', 'gone');
+    await cut; // the live bind ends within a lease renewal (a second)
+    await assert.rejects(bind(port, 'gone', made.Password), (e: { status?: number }) => e.status === ESME_RINVPASWD);
+  });
+
+  test('receipts wait in the store: not acknowledged, then after a restart delivered on the new bind', async () => {
+    // Receipts go to any receiving bind of the user: only this test's binds are open.
+    for (const c of clients.splice(0)) await c.close().catch(() => {});
+    const tx = await bind(port, 'esme1', password, 'transmitter');
+    const resp = await tx.submit({ source_addr: 'usms', destination_addr: '8613800138005', dest_addr_ton: 1, registered_delivery: 1, short_message: '【usms】your code is 77, valid for 9 minutes' });
+    assert.equal(resp.command_status, ESME_ROK);
+    const id = resp.message_id as string;
+    await waitFor('final', async () => {
+      const r = await uspeedoPost(server.url, creds, { Action: 'GetUSMSSendReceipt', AccountId: creds.AccountId, SessionNoSet: [id] });
+      return r.body.Data?.[0]?.ReceiptSet?.[0]?.ReceiptResult === 'Success' ? true : undefined;
+    });
+    await tx.close();
+    // A receiver that answers deliver_sm with an error: the receipt stays stored.
+    const refusing = await bind(port, 'esme1', password, 'receiver', false);
+    await waitFor('the receipt offered and refused', async () => (refusing.offered >= 1 ? true : undefined), 10_000);
+    await refusing.close();
+    await server.stop(true);
+    server = await ServerProcess.start({ USMS_SMPP_PORT: '0' }, server.workspace);
+    port = smppPortOf(server);
+    const rx = await bind(port, 'esme1', password, 'receiver');
+    clients.push(rx);
+    const receipt = await waitFor('the receipt after the restart', async () => rx.receipts.find((p) => p.receipted_message_id === id), 30_000);
+    assert.match(receiptText(receipt), /stat:DELIVRD/);
+  });
+});
