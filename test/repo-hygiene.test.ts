@@ -88,8 +88,8 @@ test('the pure domain folders (sms, compliance, billing) import nothing of ours 
   assert.deepEqual(offending, []);
 });
 
-test('the store imports no notify, carrier, action or delivery code (push payload shapes live in notify)', () => {
-  const { files, offending } = importsOf(['store'], /^(?:\.\.\/)+(?:notify|carriers|actions|delivery)\//);
+test('the store imports no notify, carrier, action, delivery or SMPP server code (push payload shapes live in notify)', () => {
+  const { files, offending } = importsOf(['store'], /^(?:\.\.\/)+(?:notify|carriers|actions|delivery|smpp-server)\//);
   assert.ok(files > 30);
   assert.deepEqual(offending, []);
 });
@@ -97,5 +97,11 @@ test('the store imports no notify, carrier, action or delivery code (push payloa
 test('carriers only translate: they import no store, delivery, notify, action or HTTP code', () => {
   const { files, offending } = importsOf(['carriers'], /^(?:\.\.\/)+(?:store|delivery|notify|actions|http|operator)\//);
   assert.ok(files > 10);
+  assert.deepEqual(offending, []);
+});
+
+test('the SMPP server translates like a dialect: it imports no delivery, carrier, notify or HTTP code', () => {
+  const { files, offending } = importsOf(['smpp-server'], /^(?:\.\.\/)+(?:delivery|carriers|notify|http)\//);
+  assert.ok(files > 5);
   assert.deepEqual(offending, []);
 });

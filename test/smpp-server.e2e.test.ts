@@ -2,6 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import smpp, { type NpmPdu, type NpmSession } from 'smpp';
+import { buildParts, planMessage } from '../src/carriers/smpp-message.ts';
+import { startSimulator } from '../src/smpp/simulator.ts';
 import { ServerProcess, uspeedoPost, waitFor, type Credentials } from './harness.ts';
 
 /*
@@ -112,6 +114,21 @@ describe('SMPP server for customers', () => {
     assert.equal(receipt.source_addr, '8613800138000');
   });
 
+  test('usms smpp status shows each live bind with its counters, and the receipts waiting', async () => {
+    const status = await waitFor('a reported bind', async () => {
+      const s = await server.cli<{ Binds: Array<Record<string, unknown>>; Outbox: Record<string, number> }>('smpp', 'status');
+      return s.Binds.some((b) => b.SystemId === 'esme1' && (b.Submits as number) >= 1) ? s : undefined;
+    }, 10_000);
+    const b = status.Binds.find((x) => x.SystemId === 'esme1')!;
+    assert.equal(b.AccountId, creds.AccountId);
+    assert.equal(b.BindType, 'transceiver');
+    assert.equal(b.Window, 100);
+    assert.equal(typeof b.WindowUsed, 'number');
+    assert.equal(typeof b.Node, 'string');
+    assert.ok((b.Delivers as number) >= 1, 'the receipt was sent on it');
+    assert.ok(status.Outbox.Delivered >= 1);
+  });
+
   test('text that matches no approved template is refused with a non-zero status and stores nothing', async () => {
     const c = await bind(port, 'esme1', password);
     clients.push(c);
@@ -203,5 +220,42 @@ describe('SMPP server for customers', () => {
     clients.push(rx);
     const receipt = await waitFor('the receipt after the restart', async () => rx.receipts.find((p) => p.receipted_message_id === id), 30_000);
     assert.match(receiptText(receipt), /stat:DELIVRD/);
+  });
+});
+
+describe('SMPP server for customers: replies', () => {
+  test('a reply to a message the customer sent over SMPP comes back to its bind as deliver_sm, a long one whole', { timeout: 120_000 }, async () => {
+    const sim = await startSimulator({ port: 0, systemId: 'usms', password: 'secret1' });
+    const server = await ServerProcess.start({ USMS_SMPP_PORT: '0', USMS_CARRIER_POLL_MS: '200' });
+    let client: Client | undefined;
+    try {
+      const { creds } = await server.setupAccount({ region: 'US', sender: '12345', templates: ['{1}'] });
+      await server.cli('account', 'set', '--account', String(creds.AccountId), '--smpp-content', 'free');
+      await server.cli('carrier', 'add', '--name', 'sim', '--host', '127.0.0.1', '--port', String(sim.port), '--system-id', 'usms', '--password', 'secret1', '--prefix', '1415555');
+      await waitFor('carrier bound', async () => (sim.stats.activeBinds > 0 ? true : undefined));
+      const user = await server.cli<{ Password: string }>('smpp-user', 'create', '--account', String(creds.AccountId), '--system-id', 'replies');
+      client = await bind(smppPortOf(server), 'replies', user.Password);
+      const resp = await client.submit({ source_addr: '12345', destination_addr: '14155550123', dest_addr_ton: 1, short_message: 'Reply YES to confirm' });
+      assert.equal(resp.command_status, ESME_ROK);
+      await waitFor('sent to the carrier', async () => (sim.submitted.some((p) => p.destinationAddr === '14155550123') ? true : undefined));
+      assert.equal((await sim.sendMo({ sourceAddr: '14155550123', destinationAddr: '12345', shortMessage: Buffer.from('YES please') })).status, 0);
+      const long = 'Yes, and please call me back about order 4711. '.repeat(8);
+      const opts = { gsmPacking: false, latin1: false, split: 'udh8' as const };
+      for (const p of buildParts(planMessage(long, opts), 7, opts)) {
+        assert.equal((await sim.sendMo({ sourceAddr: '14155550123', destinationAddr: '12345', shortMessage: p.shortMessage, esmClass: p.esmClass, tlvs: p.tlvs })).status, 0);
+      }
+      const c = client;
+      const replies = await waitFor('two replies', async () => {
+        const mo = c.receipts.filter((p) => (p.esm_class & 0x3c) === 0);
+        return mo.length >= 2 ? mo : undefined;
+      }, 30_000);
+      const texts = replies.map((p) => p.message_payload ? Buffer.from(p.message_payload.message ?? p.message_payload).toString() : receiptText(p));
+      assert.deepEqual(texts.sort(), [long, 'YES please'].sort());
+      assert.ok(replies.every((p) => p.source_addr === '14155550123' && p.destination_addr === '12345'));
+    } finally {
+      await client?.close().catch(() => {});
+      await server.stop();
+      await sim.close();
+    }
   });
 });

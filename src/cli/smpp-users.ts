@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
 import { OperatorError } from '../operator/actor.ts';
-import { createSmppUser, listSmppUsers, revokeSmppUser, SMPP_USER_DEFAULTS } from '../operator/smpp-users.ts';
+import { createSmppUser, listSmppUsers, revokeSmppUser, smppStatus, SMPP_USER_DEFAULTS } from '../operator/smpp-users.ts';
 import { withOperator } from './db-command.ts';
 
 interface SmppUserOpts {
@@ -67,4 +67,12 @@ export function registerSmppUserCommands(program: Command, config: () => Config)
     .requiredOption('--system-id <id>')
     .option('--json', 'print JSON')
     .action(withOperator<SmppUserOpts>(config, (ctx, o) => flagged(() => revokeSmppUser(ctx, { SystemId: o.systemId }))));
+
+  program
+    .command('smpp')
+    .description("usms's SMPP server for customers")
+    .command('status')
+    .description('live binds in the whole cluster with their counters (window in use, submits a second, throttled, errors), and the receipts waiting for customers')
+    .option('--json', 'print JSON')
+    .action(withOperator<{ json?: boolean }>(config, (ctx) => smppStatus(ctx)));
 }

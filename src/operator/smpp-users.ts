@@ -11,6 +11,7 @@ import {
   smppUserBySystemId,
   type ActiveSmppUser,
 } from '../store/smpp-users.ts';
+import { smppOutboxCounts } from '../store/smpp-outbox.ts';
 import { badInput, notFound, OperatorError, requireOperator } from './actor.ts';
 import { audit } from './audit.ts';
 import type { OperatorContext } from './context.ts';
@@ -130,6 +131,23 @@ export async function revokeSmppUser(ctx: OperatorContext, q: { SystemId: unknow
  * wrong password, alike). An unknown system_id costs the same scrypt work against a decoy hash, so the
  * answer's time does not tell which system_ids exist. The caller still checks `suspended`.
  */
+/**
+ * `usms smpp status`: every live bind in the cluster (user, node, bind type, the customer's address) with
+ * its counters as its node last reported them (within a second or so: window in use, submits a second,
+ * throttled, bad PDUs, deliver_sm sent and failed), and the receipts and replies waiting, delivered and
+ * expired.
+ */
+export async function smppStatus(ctx: OperatorContext) {
+  requireOperator(ctx.actor);
+  const binds = await liveSmppBinds(ctx.db);
+  return {
+    Binds: binds.map((b) => ({
+      SystemId: b.systemId, AccountId: b.accountId, Node: b.node, BindType: b.bindType, Remote: b.remote, Since: new Date(b.since).toISOString(), ...b.stats,
+    })),
+    Outbox: await smppOutboxCounts(ctx.db),
+  };
+}
+
 export async function verifySmppPassword(db: Kysely<Database>, systemId: string, password: string): Promise<ActiveSmppUser | undefined> {
   const pass = typeof password === 'string' && password.length <= SMPP_PASSWORD_CHARS ? password : '';
   const id = typeof systemId === 'string' && systemId.length <= MAX_SYSTEM_ID_CHARS ? systemId : '';

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { PduInput } from '../smpp/pdu.ts';
 import type { Db } from '../store/db.ts';
+import type { SmppReplyRecord } from '../store/inbound.ts';
 import type { SmppReceiptRecord } from '../store/reports.ts';
-import { claimSmppItems, expireSmppItems, markSmppDelivered, retrySmppItems } from '../store/smpp-outbox.ts';
+import { claimSmppItems, expireSmppItems, markSmppDelivered, pruneSmppOutbox, retrySmppItems } from '../store/smpp-outbox.ts';
 import type { CustomerSession } from './customer-session.ts';
 import { receiptPdu } from './receipt-pdu.ts';
+import { replyPdu } from './reply-pdu.ts';
 
 /** Items claimed at once per user and receiving bind; the session's own deliver window paces them. */
 const CLAIM_PER_SESSION = 64;
@@ -19,10 +21,10 @@ function retryDelay(attempts: number): number {
 }
 
 /**
- * Sends the stored receipts (smpp_outbox) of the users bound here as receiver or transceiver, round robin
+ * Sends the stored receipts and replies (smpp_outbox) of the users bound here as receiver or transceiver, round robin
  * over their receiving binds. An item is done only when the customer answers deliver_sm_resp with status
  * 0; an error answer, a timeout or a lost bind leaves it for a retry (here or on whichever node holds
- * the user's next bind). Items past their expiry become `expired`.
+ * the user's next bind). Items past their expiry become `expired`; settled ones are deleted once past it.
  */
 export class SmppOutboxPump {
   private readonly receivers = new Map<number, CustomerSession[]>();
@@ -71,6 +73,8 @@ export class SmppOutboxPump {
           this.lastExpiry = now;
           const expired = await expireSmppItems(this.db, now);
           if (expired) this.log.info({ expired }, 'SMPP receipts expired before a customer took them');
+          // Settled items stay, for `usms smpp status`, until their expiry time has passed too.
+          await pruneSmppOutbox(this.db, now);
         }
         for (const [userId, sessions] of this.receivers) {
           const open = sessions.filter((s) => s.state === 'bound' && s.canReceive);
@@ -94,14 +98,15 @@ export class SmppOutboxPump {
     }
   }
 
-  private async deliver(items: Array<{ id: number; payload: string; attempts: number }>, sessions: CustomerSession[]): Promise<void> {
+  private async deliver(items: Array<{ id: number; kind: string; payload: string; attempts: number }>, sessions: CustomerSession[]): Promise<void> {
     const delivered: number[] = [];
     const retry: Array<{ id: number; error: string; retryAt: number }> = [];
     await Promise.all(items.map(async (item) => {
       const session = sessions[this.next++ % sessions.length]!;
       let error: string;
       try {
-        const status = await session.deliver(deliverSmOf(JSON.parse(item.payload) as SmppReceiptRecord));
+        const pdu = item.kind === 'reply' ? replyPdu(JSON.parse(item.payload) as SmppReplyRecord) : deliverSmOf(JSON.parse(item.payload) as SmppReceiptRecord);
+        const status = await session.deliver(pdu);
         if (status === 0) {
           delivered.push(item.id);
           return;

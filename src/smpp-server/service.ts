@@ -6,7 +6,7 @@ import { CommandStatus } from '../smpp/constants.ts';
 import type { PduOf } from '../smpp/pdu.ts';
 import { decodeShortMessage } from '../smpp/short-message-text.ts';
 import { getAccount } from '../store/accounts.ts';
-import { acquireSmppBind, releaseSmppBind, renewSmppBinds } from '../store/smpp-users.ts';
+import { acquireSmppBind, releaseSmppBind, reportSmppBinds } from '../store/smpp-users.ts';
 import type { BindCredentials, BindGrant, CustomerSession, CustomerSessionHooks, SubmitAnswer } from './customer-session.ts';
 import { SmppOutboxPump } from './outbox-pump.ts';
 import { PartAssembler } from './reassembly.ts';
@@ -29,6 +29,9 @@ interface BoundUser {
   mode: SmppContentMode;
   allowedSources: string[];
   parts: PartAssembler<(answer: SubmitAnswer) => void>;
+  /** Submits counted at the last renewal, for the rate shown by `usms smpp status`. */
+  lastSubmits: number;
+  lastAt: number;
 }
 
 /**
@@ -119,7 +122,7 @@ export class SmppService {
     this.sessions.set(session.id, session);
     this.bound.set(session.id, {
       userId: user.id, accountId: user.accountId, region: account.region, bindId, mode: user.smppContent === 'free' ? 'free' : 'template',
-      allowedSources: user.allowedSources, parts: new PartAssembler(),
+      allowedSources: user.allowedSources, parts: new PartAssembler(), lastSubmits: 0, lastAt: Date.now(),
     });
     return { window: user.window, throughput: user.throughput };
   }
@@ -171,6 +174,20 @@ export class SmppService {
     return { status: smppStatusFor(result.retCode, result.reason) };
   }
 
+  /** A bind's live counters as `usms smpp status` shows them (JSON). */
+  private statsOf(sessionId: string, b: BoundUser, now: number): string | undefined {
+    const session = this.sessions.get(sessionId);
+    if (!session) return undefined;
+    const st = session.stats;
+    const perSecond = now > b.lastAt ? Math.round(((st.submits - b.lastSubmits) * 1000) / (now - b.lastAt)) : 0;
+    b.lastSubmits = st.submits;
+    b.lastAt = now;
+    return JSON.stringify({
+      WindowUsed: session.submitsInFlight, Window: session.grant?.window ?? 0, RateLimit: session.grant?.throughput ?? 0, SubmitsPerSecond: perSecond,
+      Submits: st.submits, Throttled: st.throttled, BadPdus: st.badPdus, Delivers: st.delivers, DeliverErrors: st.deliverErrors, DeliversInFlight: session.deliversInFlight,
+    });
+  }
+
   private tooManyFailures(key: string, now: number): boolean {
     const f = this.failures.get(key);
     return f !== undefined && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_BIND_FAILURES;
@@ -206,7 +223,8 @@ export class SmppService {
     this.renewing = true;
     try {
       const held = [...this.bound];
-      const renewed = new Set(await renewSmppBinds(this.services.db, this.node, held.map(([, b]) => b.bindId), SMPP_BIND_LEASE_MS));
+      const reports = held.map(([id, b]) => ({ id: b.bindId, stats: this.statsOf(id, b, now) }));
+      const renewed = new Set(await reportSmppBinds(this.services.db, this.node, reports, SMPP_BIND_LEASE_MS));
       // A lease that is gone was revoked with its user (or ran out while this node stalled): that bind ends.
       for (const [id, b] of held) {
         if (!renewed.has(b.bindId)) this.sessions.get(id)?.close('the SMPP user was revoked or its bind lease ran out');

@@ -4,7 +4,9 @@ import { replyIntent, type ReplyWords } from '../compliance/opt-out.ts';
 import { recordOptIn, recordOptOut } from './blacklist.ts';
 import { accountsWithCallback, enqueueItems, MsgType, type ReplyRecord } from './callbacks.ts';
 import type { Db } from './db.ts';
+import { SMPP_DELIVERY_TTL_MS } from './reports.ts';
 import type { Database } from './schema.ts';
+import { enqueueSmppItems } from './smpp-outbox.ts';
 
 /** An inbound (MO) message as the carrier delivered it (reassembled when it came in parts). */
 export interface InboundInput {
@@ -21,6 +23,14 @@ export interface InboundInput {
   moAccount: number | null;
   /** The opt-out and opt-in words (USMS_OPT_OUT_WORDS, USMS_OPT_IN_WORDS); the defaults when absent. */
   replyWords?: ReplyWords;
+}
+
+/** A reply for an SMPP customer (smpp_outbox kind 'reply'): from the handset, to the address the customer sent from. */
+export interface SmppReplyRecord {
+  phone: string;
+  to: string;
+  content: string;
+  received_at: number;
 }
 
 export interface StoredInbound {
@@ -83,6 +93,13 @@ export async function storeInboundIn(trx: Kysely<Database>, mo: InboundInput): P
     const record: ReplyRecord = { phone: reply?.phone ?? mo.phone, content: mo.content, extend_code: extendCode, user_id: userId, received_at: mo.receivedAt };
     await enqueueItems(trx, [{ accountId, msgType: MsgType.Reply, payload: JSON.stringify(record) }]);
   }
+  // A reply to a message an SMPP customer sent goes back to that customer's binds, as deliver_sm.
+  if (accountId !== null && reply?.smpp_user_id != null) {
+    const record: SmppReplyRecord = { phone: mo.phone, to: reply.sender, content: mo.content, received_at: mo.receivedAt };
+    await enqueueSmppItems(trx, [{
+      userId: Number(reply.smpp_user_id), accountId, messageId: Number(reply.id), kind: 'reply', payload: JSON.stringify(record), expiresAt: mo.receivedAt + SMPP_DELIVERY_TTL_MS,
+    }]);
+  }
   return { id: Number(row.id), accountId, userId, extendCode, messageId: reply ? Number(reply.id) : null };
 }
 
@@ -94,7 +111,7 @@ export async function storeInboundIn(trx: Kysely<Database>, mo: InboundInput): P
 export function latestSentTo(db: Kysely<Database>, carrier: string, e164: string, extendCode?: string) {
   return db
     .selectFrom('messages')
-    .select(['id', 'account_id', 'user_id', 'extend_code', 'phone'])
+    .select(['id', 'account_id', 'user_id', 'extend_code', 'phone', 'sender', 'smpp_user_id'])
     .where('e164', '=', e164)
     .where('carrier', '=', carrier)
     .$if(extendCode !== undefined, (q) => q.where('extend_code', '=', extendCode!))

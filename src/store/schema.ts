@@ -546,6 +546,8 @@ export interface SmppBindTable {
   remote: string;
   since: number;
   lease_until: number;
+  /** JSON of the session's counters, as of the last renewal. */
+  stats: Generated<string>;
 }
 
 export type SmppOutboxKind = 'receipt' | 'reply';

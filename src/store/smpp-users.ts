@@ -190,17 +190,29 @@ export async function acquireSmppBind(db: Db, r: SmppBindRequest): Promise<numbe
  * expired and may count for another bind now, or its user was revoked): its bind must be closed.
  */
 export async function renewSmppBinds(db: Kysely<Database>, node: string, ids: number[], leaseMs: number): Promise<number[]> {
-  if (ids.length === 0) return [];
+  return reportSmppBinds(db, node, ids.map((id) => ({ id })), leaseMs);
+}
+
+/**
+ * renewSmppBinds with each bind's counters (JSON, shown by `usms smpp status`): one statement per bind,
+ * as each has its own; a node holds few.
+ */
+export async function reportSmppBinds(db: Kysely<Database>, node: string, binds: Array<{ id: number; stats?: string }>, leaseMs: number): Promise<number[]> {
+  if (binds.length === 0) return [];
   const now = Date.now();
-  const rows = await db
-    .updateTable('smpp_binds')
-    .set({ lease_until: now + leaseMs })
-    .where('id', 'in', ids)
-    .where('node', '=', node)
-    .where('lease_until', '>', now)
-    .returning('id')
-    .execute();
-  return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  const renewed: number[] = [];
+  for (const b of binds) {
+    const row = await db
+      .updateTable('smpp_binds')
+      .set({ lease_until: now + leaseMs, ...(b.stats !== undefined && { stats: b.stats }) })
+      .where('id', '=', b.id)
+      .where('node', '=', node)
+      .where('lease_until', '>', now)
+      .returning('id')
+      .executeTakeFirst();
+    if (row) renewed.push(Number(row.id));
+  }
+  return renewed.sort((a, b) => a - b);
 }
 
 export async function releaseSmppBind(db: Kysely<Database>, id: number): Promise<void> {
@@ -223,6 +235,8 @@ export interface LiveSmppBind {
   remote: string;
   since: number;
   leaseUntil: number;
+  /** The session's counters as of the last renewal (JSON object). */
+  stats: Record<string, unknown>;
 }
 
 /** Every bind with a live lease in the cluster, by system_id. */
@@ -232,7 +246,7 @@ export async function liveSmppBinds(db: Kysely<Database>): Promise<LiveSmppBind[
     .innerJoin('smpp_users', 'smpp_users.id', 'smpp_binds.user_id')
     .select([
       'smpp_binds.id', 'smpp_binds.user_id', 'smpp_users.system_id', 'smpp_users.account_id', 'smpp_binds.node',
-      'smpp_binds.bind_type', 'smpp_binds.remote', 'smpp_binds.since', 'smpp_binds.lease_until',
+      'smpp_binds.bind_type', 'smpp_binds.remote', 'smpp_binds.since', 'smpp_binds.lease_until', 'smpp_binds.stats',
     ])
     .where('smpp_binds.lease_until', '>', Date.now())
     .orderBy('smpp_users.system_id')
@@ -248,5 +262,15 @@ export async function liveSmppBinds(db: Kysely<Database>): Promise<LiveSmppBind[
     remote: r.remote,
     since: Number(r.since),
     leaseUntil: Number(r.lease_until),
+    stats: parseStats(r.stats),
   }));
+}
+
+function parseStats(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

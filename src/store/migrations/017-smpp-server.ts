@@ -46,6 +46,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('remote', 'text', (c) => c.notNull())
     .addColumn('since', 'bigint', (c) => c.notNull())
     .addColumn('lease_until', 'bigint', (c) => c.notNull())
+    // JSON: the session's counters as its node last renewed the lease (`usms smpp status`)
+    .addColumn('stats', 'text', (c) => c.notNull().defaultTo('{}'))
     .execute();
   await db.schema.createIndex('smpp_binds_user').on('smpp_binds').column('user_id').execute();
 
