@@ -259,3 +259,34 @@ describe('SMPP server for customers: replies', () => {
     }
   });
 });
+
+describe('SMPP server for customers: refusals', () => {
+  test('a blacklisted number, an unapproved sender and no money are refused with their documented statuses; only what is accepted is charged', { timeout: 60_000 }, async () => {
+    const server = await ServerProcess.start({ USMS_SMPP_PORT: '0' });
+    let client: Client | undefined;
+    try {
+      const { creds } = await server.setupAccount({ region: 'US', sender: '12345', templates: ['{1}'] });
+      await server.cli('account', 'set', '--account', String(creds.AccountId), '--smpp-content', 'free');
+      const user = await server.cli<{ Password: string }>('smpp-user', 'create', '--account', String(creds.AccountId), '--system-id', 'refused');
+      client = await bind(smppPortOf(server), 'refused', user.Password);
+      const submit = (dest: string, source = '12345') => client!.submit({ source_addr: source, destination_addr: dest, dest_addr_ton: 1, short_message: 'hello' });
+      await server.cli('blacklist', 'add', '--account', String(creds.AccountId), '--phone', '+14155550100');
+      assert.equal((await submit('14155550100')).command_status, 0x404, 'USMS_RDSTBLOCKED');
+      assert.equal((await submit('14155550101', '99999')).command_status, 0x0a, 'ESME_RINVSRCADR');
+      // An account that exists when billing turns on stays postpaid: this one is made prepaid.
+      await server.cli('price', 'set', '--prefix', '1', '--price', '0.05');
+      await server.cli('account', 'billing', '--account', String(creds.AccountId), '--mode', 'prepaid');
+      // Prices and modes apply within a second (the price book's cache).
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      assert.equal((await submit('14155550102')).command_status, 0x403, 'USMS_RNOBALANCE');
+      await server.cli('account', 'topup', '--account', String(creds.AccountId), '--amount', '1.00');
+      const ok = await submit('14155550102');
+      assert.equal(ok.command_status, ESME_ROK);
+      const balance = await server.cli<{ Balance: string }>('account', 'balance', '--account', String(creds.AccountId));
+      assert.equal(balance.Balance, '0.95', 'only the accepted message was charged');
+    } finally {
+      await client?.close().catch(() => {});
+      await server.stop();
+    }
+  });
+});

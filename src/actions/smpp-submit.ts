@@ -1,4 +1,4 @@
-import { RetCode } from '../sms/errors.ts';
+import { RetCode, UsmsError } from '../sms/errors.ts';
 import { matchTemplate, splitSignature } from '../sms/template-match.ts';
 import type { Template } from '../store/templates.ts';
 import type { ActionContext } from './context.ts';
@@ -55,10 +55,9 @@ export async function submitFromSmpp(ctx: ActionContext, m: SmppSubmit): Promise
     params = found.params;
   }
   const resolved = template;
-  const outcome = await sendBatch(
-    ctx,
-    [{ TemplateId: resolved.id, SigContent: sender ?? m.source, Target: [{ Phone: m.phone, TemplateParams: params }] }],
-    {
+  let outcome: Awaited<ReturnType<typeof sendBatch>>;
+  try {
+    outcome = await sendBatch(ctx, [{ TemplateId: resolved.id, SigContent: sender ?? m.source, Target: [{ Phone: m.phone, TemplateParams: params }] }], {
       action: SMPP_ACTION,
       senderField: 'SigContent',
       maxNumbers: 1,
@@ -66,8 +65,12 @@ export async function submitFromSmpp(ctx: ActionContext, m: SmppSubmit): Promise
       allOrNothing: true,
       templateOf: async () => resolved,
       stamp: { smppUserId: m.smppUserId, smppReceipt: m.receipt },
-    },
-  );
+    });
+  } catch (err) {
+    // A refusal of the whole request (an insufficient balance, say) is this message's refusal.
+    if (err instanceof UsmsError) return { ok: false, retCode: err.retCode, reason: err.message };
+    throw err;
+  }
   const sessionNo = outcome.sessionNos[0];
   if (outcome.successCount === 1 && sessionNo) return { ok: true, sessionNo, templateId: resolved.id };
   const failure = outcome.failed[0];
