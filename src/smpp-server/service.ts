@@ -20,6 +20,12 @@ const FAILURE_WINDOW_MS = 60_000;
 /** Password checks at once on a node: each costs a memory-hard hash, so a flood of binds is refused, not queued. */
 const MAX_CONCURRENT_CHECKS = 4;
 
+/** A part of a long message waiting for the rest: how to answer it, and whether it asked for a receipt. */
+interface HeldPart {
+  answer: (answer: SubmitAnswer) => void;
+  receipt: boolean;
+}
+
 /** What a bound session holds: its user, its lease, and the parts of long messages still arriving. */
 interface BoundUser {
   userId: number;
@@ -28,7 +34,7 @@ interface BoundUser {
   bindId: number;
   mode: SmppContentMode;
   allowedSources: string[];
-  parts: PartAssembler<(answer: SubmitAnswer) => void>;
+  parts: PartAssembler<HeldPart>;
   /** Submits counted at the last renewal, for the rate shown by `usms smpp status`. */
   lastSubmits: number;
   lastAt: number;
@@ -136,23 +142,25 @@ export class SmppService {
     } catch {
       return { status: CommandStatus.ESME_RINVMSGLEN };
     }
-    if (!decoded.concat) return this.store(b, pdu, decoded.text);
+    const receipt = (pdu.registeredDelivery & 0x03) !== 0;
+    if (!decoded.concat) return this.store(b, pdu, decoded.text, receipt);
     // A part of a long message: answered when the whole message is stored (or refused).
     const key = `${pdu.sourceAddr}\u0000${pdu.destinationAddr}\u0000${decoded.concat.ref}`;
     return new Promise<SubmitAnswer>((resolve) => {
-      const added = b.parts.add(key, decoded.concat!, decoded.text, resolve);
+      const added = b.parts.add(key, decoded.concat!, decoded.text, { answer: resolve, receipt });
       if ('refused' in added) {
         this.log.info({ systemId: session.systemId, reason: added.refused }, 'SMPP part refused');
         resolve({ status: CommandStatus.ESME_RSUBMITFAIL });
       } else if (added.done) {
-        const answer = this.store(b, pdu, added.text);
-        for (const answerPart of added.tokens) void answer.then(answerPart, () => answerPart({ status: CommandStatus.ESME_RSYSERR }));
+        // Clients ask for the receipt on one part (Kannel on the first): the message wants one if any part did.
+        const stored = this.store(b, pdu, added.text, added.tokens.some((t) => t.receipt));
+        for (const part of added.tokens) void stored.then(part.answer, () => part.answer({ status: CommandStatus.ESME_RSYSERR }));
       }
     });
   }
 
   /** One whole message through the send path; the answer carries the usms message id (the SessionNo). */
-  private async store(b: BoundUser, pdu: PduOf<'submit_sm'>, text: string): Promise<SubmitAnswer> {
+  private async store(b: BoundUser, pdu: PduOf<'submit_sm'>, text: string, receipt: boolean): Promise<SubmitAnswer> {
     const ctx: ActionContext = {
       caller: { accountId: b.accountId, projectId: '', region: b.region, publicKey: '' },
       dialect: 'uspeedo',
@@ -164,7 +172,7 @@ export class SmppService {
       text,
       source: pdu.sourceAddr,
       phone: international ? `+${pdu.destinationAddr}` : pdu.destinationAddr,
-      receipt: (pdu.registeredDelivery & 0x03) !== 0,
+      receipt,
       smppUserId: b.userId,
       allowedSources: b.allowedSources,
       mode: b.mode,
@@ -217,7 +225,7 @@ export class SmppService {
   private async tick(): Promise<void> {
     const now = Date.now();
     for (const b of this.bound.values()) {
-      for (const answer of b.parts.expire(now)) answer({ status: CommandStatus.ESME_RSUBMITFAIL });
+      for (const part of b.parts.expire(now)) part.answer({ status: CommandStatus.ESME_RSUBMITFAIL });
     }
     if (this.renewing || this.bound.size === 0) return;
     this.renewing = true;
