@@ -16,6 +16,7 @@ import { registerAccountRoutes } from './routes/account-routes.ts';
 import { registerPlatformRoutes } from './routes/platform-routes.ts';
 import { registerMoneyRoutes } from './routes/money-routes.ts';
 import { registerComplianceRoutes } from './routes/compliance-routes.ts';
+import { registerSmppRoutes } from './routes/smpp-routes.ts';
 
 const MAX_CSV_BYTES = 16 * 1024 * 1024;
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -96,6 +97,7 @@ export function registerConsole<L extends FastifyBaseLogger>(app: FastifyInstanc
       registerPlatformRoutes(kit);
       registerMoneyRoutes(kit);
       registerComplianceRoutes(kit);
+      registerSmppRoutes(kit);
     },
     { prefix: '/console' },
   );

@@ -29,6 +29,7 @@ import { ReviewPage } from './pages/review.js';
 import { SandboxPage } from './pages/sandbox.js';
 import { SendPage } from './pages/send.js';
 import { SendersPage } from './pages/senders.js';
+import { SmppPage } from './pages/smpp.js';
 import { TemplatesPage } from './pages/templates.js';
 import { UsersPage } from './pages/users.js';
 
@@ -37,6 +38,7 @@ const ROUTES = [
   { path: '/accounts', page: AccountsPage, title: 'nav.accounts', need: 'operator', group: 'operator' },
   { path: '/review', page: ReviewPage, title: 'nav.review', need: 'operator', group: 'operator' },
   { path: '/carriers', page: CarriersPage, title: 'nav.carriers', need: 'operator', group: 'operator' },
+  { path: '/smpp', page: SmppPage, title: 'nav.smpp', need: 'operator', group: 'operator' },
   { path: '/nodes', page: NodesPage, title: 'nav.nodes', need: 'operator', group: 'operator' },
   { path: '/sandbox', page: SandboxPage, title: 'nav.sandbox', need: 'operator', group: 'operator' },
   { path: '/overview', page: OverviewPage, title: 'nav.overview', need: 'read', group: 'messaging' },

@@ -1,6 +1,6 @@
 // Accounts (operators): create one (its first API key's secret is shown this once), suspend or resume it,
-// set its region and whether its templates are approved without review; "open" makes it the account the
-// customer pages work on.
+// set its region, whether its templates are approved without review and how its SMPP submits are checked;
+// "open" makes it the account the customer pages work on.
 import { api, seg } from '../lib/api.js';
 import { accountIdOf, useApp } from '../lib/app-context.js';
 import { ConfirmButton, ErrorAlert, Form, Loading, Notice, Page, SecretBox, StatusTag, TableScroll, TextField, useAction, useLoad } from '../lib/components.js';
@@ -72,6 +72,7 @@ export function AccountsPage() {
           <th scope="col">${t('accounts.region')}</th>
           <th scope="col">${t('common.status')}</th>
           <th scope="col">${t('accounts.autoApprove')}</th>
+          <th scope="col" title=${t('accounts.smppContentHint')}>${t('accounts.smppContent')}</th>
           <th scope="col">${t('common.created')}</th>
           <th scope="col"><span class="visually-hidden">${t('common.actions')}</span></th>
         </tr></thead>
@@ -81,6 +82,7 @@ export function AccountsPage() {
           const active = status === 'active';
           const regionValue = regionEdits[id] ?? field(a, 'Region') ?? '';
           const auto = Boolean(field(a, 'TemplateAutoApprove'));
+          const smppContent = field(a, 'SmppContent') === 'free' ? 'free' : 'template';
           return html`<tr data-testid="account-row">
             <th scope="row" class="mono">${id}</th>
             <td>${field(a, 'Name')}</td>
@@ -97,6 +99,14 @@ export function AccountsPage() {
                 onChange=${(e) => update(a, { AutoApprove: e.currentTarget.checked })} />
               <label for=${`auto-${id}`} class="visually-hidden">${t('accounts.autoApproveOf', { name: field(a, 'Name') })}</label>
             </td>
+            <td><span class="inline-edit">
+              <label for=${`smpp-content-${id}`} class="visually-hidden">${t('accounts.smppContentOf', { name: field(a, 'Name') })}</label>
+              <select id=${`smpp-content-${id}`} value=${smppContent} disabled=${change.busy} data-testid="account-smpp-content"
+                onChange=${(e) => update(a, { SmppContent: e.currentTarget.value })}>
+                <option value="template" selected=${smppContent === 'template'}>${t('accounts.smppTemplate')}</option>
+                <option value="free" selected=${smppContent === 'free'}>${t('accounts.smppFree')}</option>
+              </select>
+            </span></td>
             <td class="time">${formatTime(field(a, 'CreateTime'))}</td>
             <td><div class="row-actions">
               <button type="button" data-testid="account-open" onClick=${() => open(a)}>${t('accounts.open')}</button>
