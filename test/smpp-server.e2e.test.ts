@@ -1,8 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
 import smpp, { type NpmPdu, type NpmSession } from 'smpp';
 import { buildParts, planMessage } from '../src/carriers/smpp-message.ts';
+import { Session } from '../src/smpp/session.ts';
 import { startSimulator } from '../src/smpp/simulator.ts';
 import { ServerProcess, uspeedoPost, waitFor, type Credentials } from './harness.ts';
 
@@ -62,7 +65,10 @@ async function bind(port: number, systemId: string, password: string, mode: 'tra
     client.receipts.push(pdu);
     session.send(pdu.response());
   });
-  const resp = await new Promise<NpmPdu>((resolve) => (session as any)[`bind_${mode}`]({ system_id: systemId, password }, resolve));
+  const resp = await new Promise<NpmPdu>((resolve, reject) => {
+    session.once('close', () => reject(new Error('closed before the bind was answered')));
+    (session as any)[`bind_${mode}`]({ system_id: systemId, password }, resolve);
+  });
   if (resp.command_status !== ESME_ROK) {
     session.destroy();
     throw Object.assign(new Error(`bind refused: ${resp.command_status}`), { status: resp.command_status });
@@ -287,6 +293,29 @@ describe('SMPP server for customers: refusals', () => {
       assert.equal(balance.Balance, '0.95', 'only the accepted message was charged');
     } finally {
       await client?.close().catch(() => {});
+      await server.stop();
+    }
+  });
+});
+
+describe('SMPP server for customers: TLS', () => {
+  test('with a certificate and key the port speaks TLS: a client that trusts it binds and submits', { timeout: 60_000 }, async () => {
+    const tlsDir = join(import.meta.dirname, 'fixtures', 'tls');
+    const server = await ServerProcess.start({ USMS_SMPP_PORT: '0', USMS_SMPP_TLS_CERT: join(tlsDir, 'smsc-cert.pem'), USMS_SMPP_TLS_KEY: join(tlsDir, 'smsc-key.pem') });
+    let session: Session | undefined;
+    try {
+      const { creds } = await server.setupAccount({ region: 'US', sender: '12345', templates: ['{1}'] });
+      await server.cli('account', 'set', '--account', String(creds.AccountId), '--smpp-content', 'free');
+      const user = await server.cli<{ Password: string }>('smpp-user', 'create', '--account', String(creds.AccountId), '--system-id', 'tls1');
+      session = new Session({ host: '127.0.0.1', port: smppPortOf(server), systemId: 'tls1', password: user.Password, reconnect: false, tls: { ca: readFileSync(join(tlsDir, 'smsc-cert.pem')) } });
+      await session.connect();
+      const resp = await session.submit({ sourceAddr: '12345', destinationAddr: '14155550123', destAddrTon: 1, shortMessage: Buffer.from('over TLS') });
+      assert.equal(resp.status, ESME_ROK);
+      assert.match(resp.messageId, /^[0-9a-f-]{36}$/);
+      // Plain TCP on the TLS port binds nothing.
+      await assert.rejects(bind(smppPortOf(server), 'tls1', user.Password));
+    } finally {
+      await session?.close().catch(() => {});
       await server.stop();
     }
   });
