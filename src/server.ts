@@ -21,7 +21,7 @@ import { RateLimiter } from './http/rate-limit.ts';
 import { HttpThreads } from './http/http-threads.ts';
 import { createServer, type Server, type Socket } from 'node:net';
 import { listenSmpp, type SmppListener } from './smpp-server/listener.ts';
-import { SmppService } from './smpp-server/service.ts';
+import { SMPP_DELIVER_WINDOW, SmppService } from './smpp-server/service.ts';
 import { secureDataDir } from './store/data-dir.ts';
 import { attachReadiness, Readiness } from './http/health.ts';
 
@@ -141,7 +141,7 @@ async function startOn(
     const service = new SmppService(services, membership.id, log);
     service.start();
     started.push(() => service.stop());
-    smppListener.serve(service.hooks, { log });
+    smppListener.serve(service.hooks, { log, deliverWindow: SMPP_DELIVER_WINDOW });
     smpp = service;
   }
   const address = app.server.address();

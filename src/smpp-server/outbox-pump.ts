@@ -3,17 +3,22 @@ import type { PduInput } from '../smpp/pdu.ts';
 import type { Db } from '../store/db.ts';
 import type { SmppReplyRecord } from '../store/inbound.ts';
 import type { SmppReceiptRecord } from '../store/reports.ts';
-import { claimSmppItems, expireSmppItems, markSmppDelivered, pruneSmppOutbox, retrySmppItems } from '../store/smpp-outbox.ts';
+import { expireSmppItems, pruneSmppOutbox, settleAndClaimSmppItems } from '../store/smpp-outbox.ts';
 import type { CustomerSession } from './customer-session.ts';
 import { receiptPdu } from './receipt-pdu.ts';
 import { replyPdu } from './reply-pdu.ts';
 
 /** Items claimed at once per user and receiving bind; the session's own deliver window paces them. */
-const CLAIM_PER_SESSION = 64;
+const CLAIM_PER_SESSION = 512;
 /** A claimed item not settled by then (this node died) is claimed again by the node holding a bind. */
 const CLAIM_LEASE_MS = 60_000;
 const IDLE_MS = 100;
 const EXPIRE_EVERY_MS = 10_000;
+
+interface Settled {
+  delivered: number[];
+  retry: Array<{ id: number; error: string; retryAt: number }>;
+}
 
 /** 1 s, doubling per attempt, at most 5 minutes: a customer that answers errors is not flooded. */
 function retryDelay(attempts: number): number {
@@ -33,6 +38,8 @@ export class SmppOutboxPump {
   private wake: (() => void) | undefined;
   private next = 0;
   private lastExpiry = 0;
+  /** What each user's last round settled, written with its next claim. */
+  private readonly settled = new Map<number, Settled>();
 
   constructor(
     private readonly db: Db,
@@ -62,6 +69,11 @@ export class SmppOutboxPump {
     this.running = false;
     this.wake?.();
     await this.loop;
+    // What the last rounds settled is written before the node goes (else it is sent again after the lease).
+    for (const [userId, settled] of this.settled) {
+      await settleAndClaimSmppItems(this.db, { userId, owner: this.node, limit: 0, leaseMs: CLAIM_LEASE_MS, ...settled }).catch((err) => this.log.warn({ err }, 'SMPP outbox: results not written'));
+    }
+    this.settled.clear();
   }
 
   private async run(): Promise<void> {
@@ -76,13 +88,19 @@ export class SmppOutboxPump {
           // Settled items stay, for `usms smpp status`, until their expiry time has passed too.
           await pruneSmppOutbox(this.db, now);
         }
-        for (const [userId, sessions] of this.receivers) {
-          const open = sessions.filter((s) => s.state === 'bound' && s.canReceive);
-          if (open.length === 0) continue;
+        for (const userId of new Set([...this.receivers.keys(), ...this.settled.keys()])) {
+          const open = (this.receivers.get(userId) ?? []).filter((s) => s.state === 'bound' && s.canReceive);
           const limit = CLAIM_PER_SESSION * open.length;
-          const items = await claimSmppItems(this.db, { userId, owner: this.node, limit, leaseMs: CLAIM_LEASE_MS });
-          if (items.length === limit) full = true;
-          if (items.length) await this.deliver(items, open);
+          const settled = this.settled.get(userId) ?? { delivered: [], retry: [] };
+          if (limit === 0 && settled.delivered.length + settled.retry.length === 0) continue;
+          // One transaction a round: the last round's results, and the next items.
+          const items = await settleAndClaimSmppItems(this.db, { userId, owner: this.node, limit, leaseMs: CLAIM_LEASE_MS, ...settled });
+          this.settled.delete(userId);
+          // Another round at once while there are items: it writes these results and claims more.
+          if (items.length) {
+            full = true;
+            this.settled.set(userId, await this.deliver(items, open));
+          }
         }
       } catch (err) {
         this.log.warn({ err }, 'SMPP outbox: retrying');
@@ -98,9 +116,8 @@ export class SmppOutboxPump {
     }
   }
 
-  private async deliver(items: Array<{ id: number; kind: string; payload: string; attempts: number }>, sessions: CustomerSession[]): Promise<void> {
-    const delivered: number[] = [];
-    const retry: Array<{ id: number; error: string; retryAt: number }> = [];
+  private async deliver(items: Array<{ id: number; kind: string; payload: string; attempts: number }>, sessions: CustomerSession[]): Promise<Settled> {
+    const settled: Settled = { delivered: [], retry: [] };
     await Promise.all(items.map(async (item) => {
       const session = sessions[this.next++ % sessions.length]!;
       let error: string;
@@ -108,17 +125,16 @@ export class SmppOutboxPump {
         const pdu = item.kind === 'reply' ? replyPdu(JSON.parse(item.payload) as SmppReplyRecord) : deliverSmOf(JSON.parse(item.payload) as SmppReceiptRecord);
         const status = await session.deliver(pdu);
         if (status === 0) {
-          delivered.push(item.id);
+          settled.delivered.push(item.id);
           return;
         }
         error = `deliver_sm_resp status ${status}`;
       } catch (err) {
         error = (err as Error).message;
       }
-      retry.push({ id: item.id, error, retryAt: Date.now() + retryDelay(item.attempts) });
+      settled.retry.push({ id: item.id, error, retryAt: Date.now() + retryDelay(item.attempts) });
     }));
-    if (delivered.length) await markSmppDelivered(this.db, this.node, delivered);
-    if (retry.length) await retrySmppItems(this.db, this.node, retry);
+    return settled;
   }
 }
 

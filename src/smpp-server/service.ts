@@ -6,11 +6,15 @@ import { CommandStatus } from '../smpp/constants.ts';
 import type { PduOf } from '../smpp/pdu.ts';
 import { decodeShortMessage } from '../smpp/short-message-text.ts';
 import { getAccount } from '../store/accounts.ts';
+import { openRelaxedDatabase, type Db } from '../store/db.ts';
 import { acquireSmppBind, releaseSmppBind, reportSmppBinds } from '../store/smpp-users.ts';
 import type { BindCredentials, BindGrant, CustomerSession, CustomerSessionHooks, SubmitAnswer } from './customer-session.ts';
 import { SmppOutboxPump } from './outbox-pump.ts';
 import { PartAssembler } from './reassembly.ts';
 import { smppStatusFor } from './refusals.ts';
+
+/** Unanswered deliver_sm a bind may have: receipts flow at the customer's pace, not one round trip at a time. */
+export const SMPP_DELIVER_WINDOW = 100;
 
 /** How long a bind's lease lasts without renewal: a node that dies frees its users' binds after this. */
 export const SMPP_BIND_LEASE_MS = 15_000;
@@ -51,6 +55,7 @@ export class SmppService {
   private readonly sessions = new Map<string, CustomerSession>();
   private readonly failures = new Map<string, { count: number; since: number }>();
   private readonly pump: SmppOutboxPump;
+  private readonly pumpDb: Db;
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;
   private checking = 0;
@@ -60,7 +65,9 @@ export class SmppService {
     private readonly node: string,
     private readonly log: Logger,
   ) {
-    this.pump = new SmppOutboxPump(services.db, node, log);
+    // Its marks may be lost to a power cut without harm (the receipt is sent again): commits need not wait for the disk.
+    this.pumpDb = openRelaxedDatabase(services.config);
+    this.pump = new SmppOutboxPump(this.pumpDb, node, log);
   }
 
   start(): void {
@@ -71,8 +78,9 @@ export class SmppService {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.pump.stop();
     await Promise.all([...this.sessions.values()].map((s) => s.unbind().catch(() => s.close('server stopping'))));
+    await this.pump.stop();
+    await this.pumpDb.destroy();
   }
 
   /** Sessions bound on this node (for `smpp status`). */

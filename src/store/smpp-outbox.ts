@@ -75,7 +75,8 @@ export async function claimSmppItems(db: Kysely<Database>, q: { userId: number; 
           .where('status', '=', 'pending')
           .where('next_attempt_at', '<=', now)
           .where('lease_until', '<=', now)
-          .where('expires_at', '>', now)
+          // Not through smpp_outbox_expiry: that index reads every user's pending items and sorts them.
+          .where(recheck(db, 'expires_at'), '>', now)
           .orderBy('id')
           .limit(q.limit)
           .$if(isPostgres(db), (sq) => sq.forUpdate().skipLocked()),
@@ -120,6 +121,10 @@ export async function markSmppDelivered(db: Kysely<Database>, owner: string, ids
 /** Failed attempts of items `owner` holds: each is due again at its `retryAt`, its error kept. */
 export async function retrySmppItems(db: Db, owner: string, items: Array<{ id: number; error: string; retryAt: number }>): Promise<void> {
   if (items.length === 0) return;
+  await db.transaction().execute((trx) => retrySmppItemsIn(trx, owner, items));
+}
+
+async function retrySmppItemsIn(trx: Kysely<Database>, owner: string, items: Array<{ id: number; error: string; retryAt: number }>): Promise<void> {
   // Items of one round share their error and time almost always: one statement per distinct pair.
   const groups = new Map<string, { error: string; retryAt: number; ids: number[] }>();
   for (const it of items) {
@@ -129,16 +134,29 @@ export async function retrySmppItems(db: Db, owner: string, items: Array<{ id: n
     if (!g) groups.set(key, (g = { error, retryAt: it.retryAt, ids: [] }));
     g.ids.push(it.id);
   }
-  await db.transaction().execute(async (trx) => {
-    for (const g of groups.values()) {
-      await trx
-        .updateTable('smpp_outbox')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: g.retryAt, lease_owner: null, lease_until: 0, last_error: g.error }))
-        .where('id', 'in', g.ids)
-        .where('lease_owner', '=', owner)
-        .where(recheck(db, 'status'), '=', 'pending')
-        .execute();
-    }
+  for (const g of groups.values()) {
+    await trx
+      .updateTable('smpp_outbox')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: g.retryAt, lease_owner: null, lease_until: 0, last_error: g.error }))
+      .where('id', 'in', g.ids)
+      .where('lease_owner', '=', owner)
+      .where(recheck(trx, 'status'), '=', 'pending')
+      .execute();
+  }
+}
+
+/**
+ * One round of a sender in one transaction: what the last round settled (delivered, or to retry) is
+ * written, and the user's next items are claimed (one commit a round instead of three).
+ */
+export async function settleAndClaimSmppItems(
+  db: Db,
+  q: { userId: number; owner: string; limit: number; leaseMs: number; delivered: number[]; retry: Array<{ id: number; error: string; retryAt: number }> },
+): Promise<SmppItem[]> {
+  return db.transaction().execute(async (trx) => {
+    await markSmppDelivered(trx, q.owner, q.delivered);
+    if (q.retry.length) await retrySmppItemsIn(trx, q.owner, q.retry);
+    return claimSmppItems(trx, q);
   });
 }
 

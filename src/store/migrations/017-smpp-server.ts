@@ -75,7 +75,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_error', 'text')
     .execute();
   // A user's due items, in order; the expiry and the pruning of old items read by status and expiry.
-  await db.schema.createIndex('smpp_outbox_due').on('smpp_outbox').columns(['user_id', 'status', 'next_attempt_at']).execute();
+  // A user's pending items in id order: a claim reads them oldest first and stops at its limit.
+  await db.schema.createIndex('smpp_outbox_due').on('smpp_outbox').columns(['user_id', 'status', 'id']).execute();
   await db.schema.createIndex('smpp_outbox_expiry').on('smpp_outbox').columns(['status', 'expires_at']).execute();
 }
 
