@@ -122,7 +122,8 @@ export class ServerProcess {
   }
 
   private terminate(): Promise<number | null> {
-    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    // Ended already (a crash() leaves exitCode null and signalCode SIGKILL): nothing to wait for.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
     return new Promise((resolve) => {
       this.child.once('exit', (code) => resolve(code));
       this.child.kill('SIGTERM');
