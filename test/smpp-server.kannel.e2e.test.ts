@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildParts, planMessage } from '../src/carriers/smpp-message.ts';
 import { startSimulator, type Simulator } from '../src/smpp/simulator.ts';
 import { decodeShortMessage } from '../src/smpp/short-message-text.ts';
 import { ServerProcess, uspeedoPost, waitFor, type Credentials } from './harness.ts';
@@ -170,5 +171,18 @@ describe('SMPP server for customers, with Kannel as the ESME', { skip: kannelSki
     assert.equal(ack.status, 0);
     const mo = await until('the reply at the sms-service get-url', async () => hits.find((h) => h.path === '/mo'));
     assert.deepEqual(Object.fromEntries(mo.query), { from: SHORT_TO, to: FROM, text: 'Thanks, see you there' });
+  });
+
+  test('a long reply in three UDH parts reaches smsbox whole (usms joins it and sends it in message_payload)', async () => {
+    const long = 'Yes, I will be there at eight. Please keep a table for four near the window, thanks. '.repeat(4).trim();
+    const opts = { gsmPacking: false, latin1: false, split: 'udh8' as const };
+    const parts = buildParts(planMessage(long, opts), 9, opts);
+    assert.ok(parts.length >= 3);
+    for (const p of parts) {
+      const ack = await sim!.sendMo({ sourceAddr: SHORT_TO.slice(1), destinationAddr: FROM, shortMessage: p.shortMessage, esmClass: p.esmClass, tlvs: p.tlvs });
+      assert.equal(ack.status, 0);
+    }
+    const mo = await until('the long reply at the sms-service get-url', async () => hits.find((h) => h.path === '/mo' && (h.query.get('text') ?? '').length > 100));
+    assert.equal(mo.query.get('text'), long);
   });
 });
