@@ -27,6 +27,7 @@ import { ServerProcess, Workspace, type Credentials } from '../test/harness.ts';
 import { startSimulator } from '../src/smpp/simulator.ts';
 import { outboxReader, until } from './outbox.ts';
 import { runWrk } from './wrk.ts';
+import { speedProbeMs } from './speed-probe.ts';
 
 const BATCH_MESSAGES = Number(process.env.BENCH_BATCH_MESSAGES ?? 200_000);
 /** BENCH_BATCH_RATE=30000: batches sent at that many messages/s (paced, not as fast as possible). */
@@ -382,22 +383,6 @@ function busiestSecond(samples: Array<[number, number, number]>): number {
   return most;
 }
 
-/**
- * The same fixed JavaScript loop every run (best of three, ms): this shared machine's speed changes from
- * hour to hour (the same code did 10k and 3.7k single sends a second on two days), so a result can only
- * be compared with another one taken at about the same probe time, or as a ratio within one run.
- */
-function speedProbeMs(): number {
-  let best = Infinity;
-  for (let round = 0; round < 3; round++) {
-    const t0 = performance.now();
-    let x = 0;
-    for (let i = 0; i < 100_000_000; i++) x = (x + i) % 1_000_003;
-    best = Math.min(best, performance.now() - t0);
-    if (x < 0) console.log(x); // keeps the loop from being optimised away
-  }
-  return Math.round(best);
-}
 
 /**
  * Batches with billing and content rules on against the same batches with them off, on one server in

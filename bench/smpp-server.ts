@@ -17,6 +17,7 @@ import { Session } from '../src/smpp/session.ts';
 import type { PduOf } from '../src/smpp/pdu.ts';
 import { startSimulator, type Simulator } from '../src/smpp/simulator.ts';
 import { ServerProcess } from '../test/harness.ts';
+import { speedProbeMs } from './speed-probe.ts';
 
 const MESSAGES = Number(process.env.BENCH_SMPP_SERVER_MESSAGES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_SMPP_SERVER_ROUNDS ?? 1);
@@ -207,18 +208,6 @@ async function throughUsms(): Promise<ReturnType<typeof row>> {
   }
 }
 
-/** The same fixed JavaScript loop as bench/run.ts (best of three, ms): compare runs only at about the same probe. */
-function speedProbeMs(): number {
-  let best = Infinity;
-  for (let round = 0; round < 3; round++) {
-    const t0 = performance.now();
-    let x = 0;
-    for (let i = 0; i < 100_000_000; i++) x = (x + i) % 1_000_003;
-    best = Math.min(best, performance.now() - t0);
-    if (x < 0) console.log(x); // keeps the loop from being optimised away
-  }
-  return Math.round(best);
-}
 
 console.log(`# usms SMPP server bench: ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}, ${MESSAGES} messages, window ${WINDOW}, receipts after ${RECEIPT_MS} ms; machine speed probe ${speedProbeMs()} ms (lower is faster)`);
 for (let round = 1; round <= ROUNDS; round++) {

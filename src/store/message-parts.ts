@@ -176,7 +176,7 @@ export async function rollUpMessages(db: Kysely<Database>, messageIds: number[])
     const ids = messageIds.slice(i, i + 256);
     const open = await db
       .selectFrom('messages')
-      .select(['id', 'status', 'account_id', 'session_no', 'phone', 'region', 'segments', 'user_id'])
+      .select(['id', 'status', 'account_id', 'session_no', 'phone', 'region', 'segments', 'user_id', 'smpp_receipt'])
       .where('id', 'in', padPow2(ids))
       .where(recheck(db, 'status'), 'in', ['sent', 'unknown'])
       .execute();
@@ -217,7 +217,7 @@ export async function rollUpMessages(db: Kysely<Database>, messageIds: number[])
       const m = current.get(id)!;
       reported.push({
         id, account_id: Number(m.account_id), session_no: m.session_no, phone: m.phone, region: m.region, segments: Number(m.segments), user_id: m.user_id,
-        status: result.status, receipt_code: result.code, receipt_desc: result.desc, receipt_at: result.at, updated_at: now,
+        status: result.status, receipt_code: result.code, receipt_desc: result.desc, receipt_at: result.at, updated_at: now, smpp_receipt: Number(m.smpp_receipt ?? 0),
       });
     }
     await recordFinalReports(db, reported);

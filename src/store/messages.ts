@@ -195,7 +195,7 @@ const receiptUpdateQuery = new QueryShape<{ status: MessageStatus; r: Receipt; i
       .set({ status: a.status, receipt_code: a.r.code, receipt_desc: a.r.desc, receipt_at: a.r.at, updated_at: a.now })
       .where('id', 'in', a.ids)
       .where(recheck(db, 'status'), 'in', ['sent', 'unknown'])
-      .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id']),
+      .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id', 'smpp_receipt']),
   (a) => [a.status, a.r.code, a.r.desc, a.r.at, a.now, ...a.ids, 'sent', 'unknown'],
   (a) => a.ids.length,
 );

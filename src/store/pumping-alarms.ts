@@ -160,9 +160,9 @@ export async function closeAlarm(db: Db, id: number, outcome: 'released' | 'drop
         .updateTable('messages')
         .set({ status: 'failed', receipt_code: 'HELD', receipt_desc: `dropped by the operator (pumping alarm ${id})`, receipt_at: now, updated_at: now })
         .where(held)
-        .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id'])
+        .returning(['id', 'account_id', 'session_no', 'phone', 'region', 'segments', 'status', 'receipt_code', 'receipt_desc', 'receipt_at', 'updated_at', 'user_id', 'smpp_receipt'])
         .execute();
-      const final: FinalMessage[] = rows.map((r) => ({ ...r, id: Number(r.id) }));
+      const final: FinalMessage[] = rows.map((r) => ({ ...r, id: Number(r.id), smpp_receipt: Number(r.smpp_receipt ?? 0) }));
       // The charge of a message no carrier took comes back, and the customer gets its final receipt.
       await refundFailed(trx, final.map((r) => r.id), actor);
       await recordFinalReports(trx, final);

@@ -12,7 +12,7 @@ import { enqueueSmppItems } from './smpp-outbox.ts';
 export type FinalMessage = Pick<
   MessageTable,
   'account_id' | 'session_no' | 'phone' | 'region' | 'segments' | 'status' | 'receipt_code' | 'receipt_desc' | 'receipt_at' | 'updated_at' | 'user_id'
-> & { id: number };
+> & { id: number; /** 1: an SMPP customer asked for a receipt (every path that makes a message final returns it). */ smpp_receipt: number };
 
 /**
  * Records what messages that just became final leave behind, in the caller's transaction: one report
@@ -46,7 +46,9 @@ export async function recordFinalReports(trx: Kysely<Database>, messages: FinalM
       created_at: now,
     }));
     await insertReports.execute(trx, reports);
-    await queueSmppReceipts(trx, chunk.map((m) => Number(m.id)), now);
+    // Only messages an SMPP customer asked a receipt for cost a lookup: API traffic adds no statement.
+    const wanted = chunk.filter((m) => Number(m.smpp_receipt) === 1).map((m) => Number(m.id));
+    if (wanted.length) await queueSmppReceipts(trx, wanted, now);
     const pushTo = await accountsWithCallback(trx, [...new Set(reports.map((r) => r.account_id))]);
     if (pushTo.size === 0) continue;
     await enqueueItems(
@@ -88,8 +90,8 @@ const smppReceiptsQuery = new QueryShape<{ ids: number[] }>(
 
 /**
  * Final messages that an SMPP customer submitted asking for a receipt: one deliver_sm item each, in the
- * same transaction, for whichever node holds one of that user's receiving binds. A lookup by primary key
- * per chunk; API messages never match.
+ * same transaction, for whichever node holds one of that user's receiving binds (what the item shows is read
+ * by primary key).
  */
 async function queueSmppReceipts(trx: Kysely<Database>, ids: number[], now: number): Promise<void> {
   const { rows } = await smppReceiptsQuery.execute<Pick<MessageTable, 'account_id' | 'smpp_user_id' | 'session_no' | 'phone' | 'sender' | 'status' | 'receipt_code' | 'created_at' | 'receipt_at' | 'updated_at' | 'content' | 'segments'> & { id: number }>(
